@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchboard::bench {
+
+/// How long and how loud one benchmark runs.
+struct bench_config {
+  /// Seconds spent on each measured loop.
+  double seconds = 3;
+  /// Print JSON instead of a table.
+  bool json = false;
+};
+
+/// A repeatable corpus of envelope events across all families, about `target_bytes` each.
+std::vector<std::string> make_corpus(std::size_t count, uint64_t seed,
+                                     std::size_t target_bytes = 300);
+
+/// `switchboard bench codec`: parse+validate and serialize rates against raw simdjson.
+int codec(const bench_config& cfg);
+
+} // namespace switchboard::bench

@@ -1,0 +1,89 @@
+#include <chrono>
+#include <cstdio>
+
+#include "bench/bench.hpp"
+#include "events/codec.hpp"
+#include "events/json_writer.hpp"
+
+namespace switchboard::bench {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Runs `step(i)` over the corpus indices until `seconds` pass; returns items per second.
+template <class Step>
+double rate(std::size_t corpus_size, double seconds, Step step) {
+  std::size_t done = 0;
+  auto start = clock_type::now();
+  auto deadline = start + std::chrono::duration<double>(seconds);
+  for (;;) {
+    for (std::size_t i = 0; i < corpus_size; ++i)
+      step(i);
+    done += corpus_size;
+    if (clock_type::now() >= deadline)
+      break;
+  }
+  std::chrono::duration<double> took = clock_type::now() - start;
+  return static_cast<double>(done) / took.count();
+}
+
+} // namespace
+
+int codec(const bench_config& cfg) {
+  auto corpus = make_corpus(10000, 42);
+  std::size_t bytes = 0;
+  std::vector<simdjson::padded_string> padded;
+  padded.reserve(corpus.size());
+  for (const auto& e : corpus) {
+    bytes += e.size();
+    padded.emplace_back(e);
+  }
+  double avg = static_cast<double>(bytes) / static_cast<double>(corpus.size());
+
+  simdjson::dom::parser raw_parser;
+  std::size_t sink = 0;
+  double raw = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
+    auto doc = raw_parser.parse(padded[i]);
+    sink += doc.error() == simdjson::SUCCESS;
+  });
+
+  switchboard::codec dec;
+  double decode = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
+    auto ev = dec.decode(std::string_view{corpus[i]});
+    sink += static_cast<bool>(ev);
+  });
+
+  std::vector<event_ptr> events;
+  events.reserve(corpus.size());
+  for (const auto& e : corpus)
+    events.push_back(*dec.decode(std::string_view{e}));
+  std::string out;
+  double encode = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
+    out.clear();
+    write_json(out, events[i]->root());
+    sink += out.size();
+  });
+
+  double ratio = decode / raw;
+  if (cfg.json) {
+    std::printf("{\"event_bytes\":%.0f,\"simdjson_parse_per_second\":%.0f,"
+                "\"decode_per_second\":%.0f,\"encode_per_second\":%.0f,"
+                "\"decode_vs_simdjson\":%.3f}\n",
+                avg, raw, decode, encode, ratio);
+  } else {
+    std::printf("codec benchmark: %zu events, %.0f bytes on average, %.1fs per loop\n",
+                corpus.size(), avg, cfg.seconds);
+    std::printf("  %-34s %14s %10s\n", "measure", "events/s", "MB/s");
+    std::printf("  %-34s %14.0f %10.1f\n", "simdjson DOM parse (baseline)", raw,
+                raw * avg / 1e6);
+    std::printf("  %-34s %14.0f %10.1f\n", "decode (parse + validate + event)", decode,
+                decode * avg / 1e6);
+    std::printf("  %-34s %14.0f %10.1f\n", "encode (write JSON from tree)", encode,
+                encode * avg / 1e6);
+    std::printf("  decode / simdjson parse = %.2f (target >= 0.50)\n", ratio);
+  }
+  return sink == 0 ? 1 : 0;
+}
+
+} // namespace switchboard::bench

@@ -1,0 +1,233 @@
+#include "events/codec.hpp"
+
+#include <caf/make_message.hpp>
+
+namespace switchboard {
+
+namespace {
+
+const char* type_name(simdjson::dom::element_type t) noexcept {
+  using simdjson::dom::element_type;
+  switch (t) {
+    case element_type::ARRAY: return "an array";
+    case element_type::OBJECT: return "an object";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: return "a number";
+    case element_type::STRING: return "a string";
+    case element_type::BOOL: return "a boolean";
+    case element_type::NULL_VALUE: return "null";
+  }
+  return "a value";
+}
+
+caf::error fail(event_errc code, std::string msg) {
+  return caf::make_error(code, std::move(msg));
+}
+
+caf::error from_simdjson(simdjson::error_code code, const codec_options& opts) {
+  switch (code) {
+    case simdjson::UTF8_ERROR:
+      return fail(event_errc::invalid_utf8, "event is not valid UTF-8");
+    case simdjson::DEPTH_ERROR:
+      return fail(event_errc::too_deep,
+                  "event nests objects and arrays deeper than "
+                    + std::to_string(opts.max_depth) + " levels");
+    case simdjson::CAPACITY:
+      return fail(event_errc::too_large, "event is too large to parse");
+    case simdjson::EMPTY:
+      return fail(event_errc::malformed_json, "malformed JSON: empty input");
+    default:
+      return fail(event_errc::malformed_json,
+                  std::string{"malformed JSON: "} + simdjson::error_message(code));
+  }
+}
+
+// Looks up a required string field; fills `out` or returns the problem.
+caf::error required_string(simdjson::dom::object obj, const char* key,
+                           std::string_view& out) {
+  auto field = obj.at_key(key);
+  if (field.error())
+    return fail(event_errc::missing_field,
+                std::string{"missing required field '"} + key + "'");
+  auto str = field.value_unsafe().get_string();
+  if (str.error())
+    return fail(event_errc::wrong_type,
+                std::string{"field '"} + key + "' must be a string, not "
+                  + type_name(field.value_unsafe().type()));
+  out = str.value_unsafe();
+  return {};
+}
+
+// simdjson reads up to SIMDJSON_PADDING bytes past the end; make them defined zeros.
+void pad(std::string& buf) {
+  auto size = buf.size();
+  buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  buf.resize(size);
+}
+
+simdjson::dom::object empty_object() {
+  // One parsed `{}` shared by every event without metadata.
+  static simdjson::dom::parser parser;
+  static simdjson::dom::object obj = parser.parse(std::string_view{"{}"}).get_object().value();
+  return obj;
+}
+
+struct envelope {
+  simdjson::dom::object root;
+  simdjson::dom::object data;
+  simdjson::dom::object metadata;
+  std::string_view event_id, event_type, source, timestamp, correlation_id;
+  int64_t hops = 0;
+  bool has_metadata = false;
+};
+
+caf::error read_envelope(simdjson::dom::element root, const codec_options& opts,
+                         envelope& env) {
+  auto obj = root.get_object();
+  if (obj.error())
+    return fail(event_errc::not_object,
+                std::string{"event must be a JSON object, not "} + type_name(root.type()));
+  env.root = obj.value_unsafe();
+  if (auto err = required_string(env.root, "event_id", env.event_id))
+    return err;
+  if (env.event_id.empty())
+    return fail(event_errc::invalid_value, "field 'event_id' must not be empty");
+  if (auto err = required_string(env.root, "event_type", env.event_type))
+    return err;
+  if (env.event_type.empty())
+    return fail(event_errc::invalid_value, "field 'event_type' must not be empty");
+  if (opts.require_known_type && family_of(env.event_type) == event_family::unknown)
+    return fail(event_errc::unknown_event_type,
+                "event_type '" + std::string{env.event_type}
+                  + "' belongs to no known event family");
+  if (auto err = required_string(env.root, "timestamp", env.timestamp))
+    return err;
+  if (auto err = required_string(env.root, "source", env.source))
+    return err;
+  auto data = env.root.at_key("data");
+  if (data.error())
+    return fail(event_errc::missing_field, "missing required field 'data'");
+  auto data_obj = data.value_unsafe().get_object();
+  if (data_obj.error())
+    return fail(event_errc::wrong_type, std::string{"field 'data' must be an object, not "}
+                                          + type_name(data.value_unsafe().type()));
+  env.data = data_obj.value_unsafe();
+  if (auto cid = env.root.at_key("correlation_id"); !cid.error()) {
+    auto v = cid.value_unsafe();
+    if (v.is_string())
+      env.correlation_id = v.get_string().value_unsafe();
+    else if (!v.is_null())
+      return fail(event_errc::wrong_type,
+                  std::string{"field 'correlation_id' must be a string or null, not "}
+                    + type_name(v.type()));
+  }
+  if (auto ver = env.root.at_key("version"); !ver.error() && !ver.value_unsafe().is_string())
+    return fail(event_errc::wrong_type, std::string{"field 'version' must be a string, not "}
+                                          + type_name(ver.value_unsafe().type()));
+  env.metadata = empty_object();
+  if (auto md = env.root.at_key("metadata"); !md.error()) {
+    auto v = md.value_unsafe();
+    if (v.is_object()) {
+      env.metadata = v.get_object().value_unsafe();
+      env.has_metadata = true;
+    } else if (!v.is_null()) {
+      return fail(event_errc::wrong_type,
+                  std::string{"field 'metadata' must be an object, not "} + type_name(v.type()));
+    }
+  }
+  if (env.has_metadata) {
+    if (auto hops = env.metadata.at_key("hops"); !hops.error()) {
+      auto v = hops.value_unsafe();
+      int64_t n = 0;
+      if (v.get_int64().get(n) != simdjson::SUCCESS || n < 0)
+        return fail(event_errc::invalid_value,
+                    "field 'metadata.hops' must be a non-negative integer");
+      env.hops = n;
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+simdjson::dom::object event::metadata() const noexcept {
+  return metadata_;
+}
+
+std::string_view event::data_string(std::string_view key,
+                                     std::string_view fallback) const noexcept {
+  std::string_view out;
+  if (data_.at_key(key).get_string().get(out) == simdjson::SUCCESS)
+    return out;
+  return fallback;
+}
+
+double event::data_number(std::string_view key, double fallback) const noexcept {
+  double out = 0;
+  if (data_.at_key(key).get_double().get(out) == simdjson::SUCCESS)
+    return out;
+  int64_t i = 0;
+  if (data_.at_key(key).get_int64().get(i) == simdjson::SUCCESS)
+    return static_cast<double>(i);
+  return fallback;
+}
+
+codec::codec(codec_options options) : options_(options) {
+  // Depth is enforced by simdjson's stage 2; one level is the envelope itself.
+  if (parser_.allocate(64 * 1024, options_.max_depth) != simdjson::SUCCESS)
+    throw std::bad_alloc{};
+}
+
+caf::expected<event_ptr> codec::decode(std::string_view bytes) {
+  if (bytes.size() > options_.max_bytes)
+    return fail(event_errc::too_large, "event of " + std::to_string(bytes.size())
+                                         + " bytes exceeds the limit of "
+                                         + std::to_string(options_.max_bytes) + " bytes");
+  std::string buf;
+  buf.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+  buf.assign(bytes.data(), bytes.size());
+  pad(buf);
+  return decode_owned(std::move(buf), bytes.size());
+}
+
+caf::expected<event_ptr> codec::decode(std::string&& bytes) {
+  auto size = bytes.size();
+  if (size > options_.max_bytes)
+    return fail(event_errc::too_large, "event of " + std::to_string(size)
+                                         + " bytes exceeds the limit of "
+                                         + std::to_string(options_.max_bytes) + " bytes");
+  pad(bytes);
+  return decode_owned(std::move(bytes), size);
+}
+
+caf::expected<event_ptr> codec::decode_owned(std::string bytes, std::size_t size) {
+  std::shared_ptr<event> ev{new event};
+  ev->bytes_ = std::move(bytes);
+  simdjson::dom::element root;
+  auto rc = parser_.parse_into_document(ev->doc_, ev->bytes_.data(), size, false).get(root);
+  if (rc != simdjson::SUCCESS)
+    return from_simdjson(rc, options_);
+  envelope env;
+  if (auto err = read_envelope(root, options_, env))
+    return err;
+  ev->root_ = root;
+  ev->data_ = env.data;
+  ev->metadata_ = env.metadata;
+  ev->has_metadata_ = env.has_metadata;
+  ev->event_id_ = env.event_id;
+  ev->event_type_ = env.event_type;
+  ev->source_ = env.source;
+  ev->timestamp_ = env.timestamp;
+  ev->correlation_id_ = env.correlation_id;
+  ev->hops_ = env.hops;
+  ev->family_ = family_of(env.event_type);
+  return event_ptr{std::move(ev)};
+}
+
+caf::error validate_envelope(simdjson::dom::element root, const codec_options& options) {
+  envelope env;
+  return read_envelope(root, options, env);
+}
+
+} // namespace switchboard

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <caf/expected.hpp>
+#include <simdjson.h>
+
+#include "events/error.hpp"
+#include "events/event.hpp"
+
+namespace switchboard {
+
+/// Limits and strictness of event decoding.
+struct codec_options {
+  /// Largest accepted event in bytes.
+  std::size_t max_bytes = 1 << 20;
+  /// Deepest accepted nesting of objects and arrays, the envelope counting as 1.
+  std::size_t max_depth = 64;
+  /// Rejects event types outside the known families.
+  bool require_known_type = false;
+};
+
+/// Decodes JSON bytes into validated events and encodes them back.
+///
+/// One codec per thread: it owns a reusable simdjson parser.
+class codec {
+public:
+  /// A codec with the given limits.
+  explicit codec(codec_options options = {});
+
+  /// Parses and validates one event; the bytes are copied into the event.
+  caf::expected<event_ptr> decode(std::string_view bytes);
+
+  /// Parses and validates one event, taking ownership of the bytes.
+  caf::expected<event_ptr> decode(std::string&& bytes);
+
+  /// The limits this codec enforces.
+  const codec_options& options() const noexcept {
+    return options_;
+  }
+
+private:
+  caf::expected<event_ptr> decode_owned(std::string bytes, std::size_t size);
+
+  codec_options options_;
+  simdjson::dom::parser parser_;
+};
+
+/// Checks that a parsed JSON value is a well-formed envelope; returns the first problem.
+caf::error validate_envelope(simdjson::dom::element root, const codec_options& options);
+
+} // namespace switchboard

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "events/types.hpp"
+
+namespace switchboard {
+
+class codec;
+
+/// An immutable event: its wire bytes plus a read-only JSON tree parsed from them.
+///
+/// Built only by `codec`, so every live event has passed envelope validation.
+/// Shared between actors as `event_ptr`; a transform makes a new event.
+class event {
+public:
+  event(const event&) = delete;
+  event& operator=(const event&) = delete;
+
+  /// The JSON text of the event exactly as received (or as written after a transform).
+  std::string_view bytes() const noexcept {
+    return bytes_;
+  }
+
+  /// The whole envelope as a JSON tree.
+  simdjson::dom::element root() const noexcept {
+    return root_;
+  }
+
+  /// The `event_id` envelope field.
+  std::string_view event_id() const noexcept {
+    return event_id_;
+  }
+
+  /// The `event_type` envelope field.
+  std::string_view event_type() const noexcept {
+    return event_type_;
+  }
+
+  /// The `source` envelope field.
+  std::string_view source() const noexcept {
+    return source_;
+  }
+
+  /// The `timestamp` envelope field (ISO 8601 text).
+  std::string_view timestamp() const noexcept {
+    return timestamp_;
+  }
+
+  /// The `correlation_id` envelope field, empty when absent or null.
+  std::string_view correlation_id() const noexcept {
+    return correlation_id_;
+  }
+
+  /// The family of `event_type`.
+  event_family family() const noexcept {
+    return family_;
+  }
+
+  /// The `data` object.
+  simdjson::dom::object data() const noexcept {
+    return data_;
+  }
+
+  /// The `metadata` object; an empty tree when the event has none.
+  simdjson::dom::object metadata() const noexcept;
+
+  /// True when the event carries a `metadata` object.
+  bool has_metadata() const noexcept {
+    return has_metadata_;
+  }
+
+  /// How many times the event went through the dispatcher (`metadata.hops`, 0 if absent).
+  int64_t hops() const noexcept {
+    return hops_;
+  }
+
+  /// Reads a string field of `data`, or `fallback` when absent or not a string.
+  std::string_view data_string(std::string_view key,
+                               std::string_view fallback = {}) const noexcept;
+
+  /// Reads a numeric field of `data` as double, or `fallback`.
+  double data_number(std::string_view key, double fallback = 0) const noexcept;
+
+private:
+  friend class codec;
+  event() = default;
+
+  std::string bytes_;
+  simdjson::dom::document doc_;
+  simdjson::dom::element root_;
+  simdjson::dom::object data_;
+  simdjson::dom::object metadata_;
+  std::string_view event_id_;
+  std::string_view event_type_;
+  std::string_view source_;
+  std::string_view timestamp_;
+  std::string_view correlation_id_;
+  int64_t hops_ = 0;
+  event_family family_ = event_family::unknown;
+  bool has_metadata_ = false;
+};
+
+/// Events are immutable and shared by pointer between actors.
+using event_ptr = std::shared_ptr<const event>;
+
+} // namespace switchboard

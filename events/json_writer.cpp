@@ -1,0 +1,218 @@
+#include "events/json_writer.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <boost/json/value.hpp>
+
+namespace switchboard {
+
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// True for bytes that must be escaped inside a JSON string.
+constexpr bool needs_escape(unsigned char c) noexcept {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
+template <class Int>
+void write_integer(std::string& out, Int value) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, res.ptr);
+}
+
+} // namespace
+
+void write_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  const char* run = begin;
+  for (const char* p = begin; p != end; ++p) {
+    auto c = static_cast<unsigned char>(*p);
+    if (!needs_escape(c))
+      continue;
+    out.append(run, p);
+    run = p + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(hex_digits[c >> 4]);
+        out.push_back(hex_digits[c & 0xF]);
+    }
+  }
+  out.append(run, end);
+  out.push_back('"');
+}
+
+void write_json_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    // JSON has no NaN or infinity; null is what JSON.stringify writes too.
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof(buf), value);
+  std::string_view text{buf, static_cast<size_t>(res.ptr - buf)};
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos)
+    out += ".0";
+}
+
+void write_json(std::string& out, simdjson::dom::element value) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::OBJECT: {
+      out.push_back('{');
+      bool first = true;
+      // Bind the result first: value_unsafe() of a temporary would dangle in a range-for.
+      simdjson::dom::object obj = value.get_object().value_unsafe();
+      for (auto field : obj) {
+        if (!first)
+          out.push_back(',');
+        first = false;
+        write_json_string(out, field.key);
+        out.push_back(':');
+        write_json(out, field.value);
+      }
+      out.push_back('}');
+      break;
+    }
+    case element_type::ARRAY: {
+      out.push_back('[');
+      bool first = true;
+      simdjson::dom::array arr = value.get_array().value_unsafe();
+      for (auto item : arr) {
+        if (!first)
+          out.push_back(',');
+        first = false;
+        write_json(out, item);
+      }
+      out.push_back(']');
+      break;
+    }
+    case element_type::STRING:
+      write_json_string(out, value.get_string().value_unsafe());
+      break;
+    case element_type::INT64:
+      write_integer(out, value.get_int64().value_unsafe());
+      break;
+    case element_type::UINT64:
+      write_integer(out, value.get_uint64().value_unsafe());
+      break;
+    case element_type::DOUBLE:
+      write_json_double(out, value.get_double().value_unsafe());
+      break;
+    case element_type::BOOL:
+      out += value.get_bool().value_unsafe() ? "true" : "false";
+      break;
+    case element_type::NULL_VALUE:
+      out += "null";
+      break;
+  }
+}
+
+void write_json(std::string& out, const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& field : value.get_object()) {
+        if (!first)
+          out.push_back(',');
+        first = false;
+        write_json_string(out, {field.key().data(), field.key().size()});
+        out.push_back(':');
+        write_json(out, field.value());
+      }
+      out.push_back('}');
+      break;
+    }
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : value.get_array()) {
+        if (!first)
+          out.push_back(',');
+        first = false;
+        write_json(out, item);
+      }
+      out.push_back(']');
+      break;
+    }
+    case boost::json::kind::string: {
+      const auto& s = value.get_string();
+      write_json_string(out, {s.data(), s.size()});
+      break;
+    }
+    case boost::json::kind::int64:
+      write_integer(out, value.get_int64());
+      break;
+    case boost::json::kind::uint64:
+      write_integer(out, value.get_uint64());
+      break;
+    case boost::json::kind::double_:
+      write_json_double(out, value.get_double());
+      break;
+    case boost::json::kind::bool_:
+      out += value.get_bool() ? "true" : "false";
+      break;
+    case boost::json::kind::null:
+      out += "null";
+      break;
+  }
+}
+
+std::string to_json(const boost::json::value& value) {
+  std::string out;
+  write_json(out, value);
+  return out;
+}
+
+boost::json::value to_tree(simdjson::dom::element value) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::OBJECT: {
+      auto obj = value.get_object().value_unsafe();
+      boost::json::object result;
+      result.reserve(obj.size());
+      for (auto field : obj)
+        result.emplace(field.key, to_tree(field.value));
+      return result;
+    }
+    case element_type::ARRAY: {
+      auto arr = value.get_array().value_unsafe();
+      boost::json::array result;
+      result.reserve(arr.size());
+      for (auto item : arr)
+        result.push_back(to_tree(item));
+      return result;
+    }
+    case element_type::STRING: {
+      auto s = value.get_string().value_unsafe();
+      return boost::json::string{s};
+    }
+    case element_type::INT64:
+      return value.get_int64().value_unsafe();
+    case element_type::UINT64:
+      return value.get_uint64().value_unsafe();
+    case element_type::DOUBLE:
+      return value.get_double().value_unsafe();
+    case element_type::BOOL:
+      return value.get_bool().value_unsafe();
+    case element_type::NULL_VALUE:
+      break;
+  }
+  return nullptr;
+}
+
+} // namespace switchboard

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/json/fwd.hpp>
+#include <simdjson.h>
+
+namespace switchboard {
+
+/// Appends `text` as a quoted JSON string, escaping quotes, backslashes and controls.
+void write_json_string(std::string& out, std::string_view text);
+
+/// Appends a double so that it reads back as a double: `5.0`, not `5`.
+void write_json_double(std::string& out, double value);
+
+/// Appends the compact JSON text of a parsed value, keeping key order and number types.
+void write_json(std::string& out, simdjson::dom::element value);
+
+/// Appends the compact JSON text of a mutable tree, with the same number formatting.
+void write_json(std::string& out, const boost::json::value& value);
+
+/// Returns the compact JSON text of a mutable tree.
+std::string to_json(const boost::json::value& value);
+
+/// Copies a parsed value into a mutable tree (numbers keep int64/uint64/double).
+boost::json::value to_tree(simdjson::dom::element value);
+
+} // namespace switchboard

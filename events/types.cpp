@@ -1,0 +1,92 @@
+#include "events/types.hpp"
+
+#include <array>
+
+namespace switchboard {
+
+namespace {
+
+struct family_entry {
+  event_family family;
+  std::string_view name;
+  std::vector<std::string_view> types;
+};
+
+const std::array<family_entry, 8>& table() {
+  static const std::array<family_entry, 8> entries{{
+    {event_family::document, "document",
+     {"document_uploaded", "document_processed", "document_analyzed"}},
+    {event_family::task, "task",
+     {"task_created", "task_started", "task_completed", "task_failed"}},
+    {event_family::agent, "agent",
+     {"agent_task_started", "agent_task_completed", "agent_error",
+      "agent_health"}},
+    {event_family::analytics, "analytics",
+     {"metrics", "performance_data", "system_stats"}},
+    {event_family::notification, "notification",
+     {"user_notification", "alert", "system_update"}},
+    {event_family::quality, "quality",
+     {"quality_check_started", "quality_check_passed",
+      "quality_check_failed"}},
+    {event_family::business_insight, "business_insight",
+     {"insight_generated"}},
+    {event_family::system_health, "system_health",
+     {"component_health", "performance_metrics", "alert_event"}},
+  }};
+  return entries;
+}
+
+} // namespace
+
+std::string_view to_string(event_family family) noexcept {
+  for (const auto& e : table())
+    if (e.family == family)
+      return e.name;
+  return "unknown";
+}
+
+event_family family_of(std::string_view event_type) noexcept {
+  // A linear scan over 25 short names beats hashing at this size.
+  for (const auto& e : table())
+    for (auto t : e.types)
+      if (t == event_type)
+        return e.family;
+  return event_family::unknown;
+}
+
+event_family family_from_name(std::string_view name) noexcept {
+  for (const auto& e : table())
+    if (e.name == name)
+      return e.family;
+  return event_family::unknown;
+}
+
+const std::vector<std::string_view>& event_types_of(event_family family) {
+  static const std::vector<std::string_view> none;
+  for (const auto& e : table())
+    if (e.family == family)
+      return e.types;
+  return none;
+}
+
+const std::vector<std::string_view>& all_event_types() {
+  static const std::vector<std::string_view> all = [] {
+    std::vector<std::string_view> result;
+    for (const auto& e : table())
+      result.insert(result.end(), e.types.begin(), e.types.end());
+    return result;
+  }();
+  return all;
+}
+
+const std::vector<event_family>& all_families() {
+  static const std::vector<event_family> all = [] {
+    std::vector<event_family> result;
+    for (const auto& e : table())
+      result.push_back(e.family);
+    return result;
+  }();
+  return all;
+}
+
+} // namespace switchboard
