@@ -4,6 +4,10 @@ JOBS ?= 2
 TYPE ?= Release
 ARGS ?=
 
+# Share ccache hits between checkouts of the tree in different folders.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all deps configure build demo test bench fuzz clean
 
 all: build
