@@ -37,8 +37,8 @@ fuzz: deps
 	@cmake -S . -B fuzz-build -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DSWITCHBOARD_FUZZ=ON -DSWITCHBOARD_TESTS=OFF >/dev/null
 	@cmake --build fuzz-build -j$(JOBS) --target codec_fuzz
-	mkdir -p fuzz-build/corpus && ./fuzz-build/bench/codec_fuzz -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=4096 fuzz-build/corpus
+	mkdir -p fuzz-build/corpus && cp -n fuzz/seeds/* fuzz-build/corpus/
+	./fuzz-build/fuzz/codec_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz-build/corpus
 
 clean:
 	rm -rf $(BUILD) fuzz-build

@@ -1,0 +1,102 @@
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "events/factory.hpp"
+
+using namespace switchboard;
+
+TEST_CASE("event ids are version 4 UUIDs and unique") {
+  std::regex uuid{"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"};
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = new_event_id();
+    CHECK(std::regex_match(id, uuid));
+    seen.insert(id);
+  }
+  CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("timestamps are ISO 8601 UTC with milliseconds") {
+  using namespace std::chrono;
+  system_clock::time_point t{milliseconds{1795420800123}};
+  CHECK(iso_timestamp(t) == "2026-11-23T08:00:00.123Z");
+}
+
+TEST_CASE("every family has a creator that fills the envelope") {
+  event_factory f{"factory-test"};
+  auto doc = f.create_document_event("doc-1", "uploaded", "pending", "/in/a.pdf");
+  REQUIRE(doc);
+  CHECK((*doc)->event_type() == "document_uploaded");
+  CHECK((*doc)->family() == event_family::document);
+  CHECK((*doc)->source() == "factory-test");
+  CHECK((*doc)->data_string("document_id") == "doc-1");
+  CHECK((*doc)->data_string("file_path") == "/in/a.pdf");
+
+  auto task = f.create_task_event("t-1", "failed", "analysis", "error", "worker");
+  REQUIRE(task);
+  CHECK((*task)->event_type() == "task_failed");
+  CHECK((*task)->source() == "worker");
+
+  auto agent = f.create_agent_event("a-1", "health", "llm", "healthy");
+  REQUIRE(agent);
+  CHECK((*agent)->event_type() == "agent_health");
+
+  auto metric = f.create_analytics_event("performance_data", "latency_ms", 12.5);
+  REQUIRE(metric);
+  CHECK((*metric)->data_number("value") == 12.5);
+
+  auto note = f.create_notification_event("alert", "ops", "High error rate", "5%", "critical");
+  REQUIRE(note);
+  CHECK((*note)->event_type() == "alert");
+  CHECK((*note)->family() == event_family::notification);
+
+  auto quality = f.create_quality_event("q-1", "passed", "doc-1", 0.97);
+  REQUIRE(quality);
+  CHECK((*quality)->event_type() == "quality_check_passed");
+
+  auto insight = f.create_business_insight_event("trend", "uploads doubled", 0.8);
+  REQUIRE(insight);
+  CHECK((*insight)->family() == event_family::business_insight);
+
+  auto health = f.create_system_health_event("component_health", "dispatcher", "healthy");
+  REQUIRE(health);
+  CHECK((*health)->family() == event_family::system_health);
+}
+
+TEST_CASE("creators refuse invalid fields with a message naming the creator") {
+  event_factory f;
+  auto bad_action = f.create_document_event("d", "deleted", "x", "/p");
+  REQUIRE_FALSE(bad_action);
+  CHECK(error_text(bad_action.error())
+        == "create_document_event: action must be one of uploaded, processed, analyzed, "
+           "not 'deleted'");
+  auto empty_id = f.create_task_event("", "created", "analysis", "pending");
+  REQUIRE_FALSE(empty_id);
+  CHECK(error_text(empty_id.error()) == "create_task_event: task_id must not be empty");
+  auto nan = f.create_analytics_event("metrics", "m", std::nan(""));
+  REQUIRE_FALSE(nan);
+  CHECK_THAT(error_text(nan.error()), Catch::Contains("finite"));
+  auto sev = f.create_notification_event("alert", "ops", "t", "m", "loud");
+  REQUIRE_FALSE(sev);
+  CHECK_THAT(error_text(sev.error()), Catch::Contains("severity must be one of"));
+  auto conf = f.create_business_insight_event("trend", "s", 1.5);
+  REQUIRE_FALSE(conf);
+  CHECK_THAT(error_text(conf.error()), Catch::Contains("between 0 and 1"));
+  auto health = f.create_system_health_event("bogus", "c", "ok");
+  REQUIRE_FALSE(health);
+  CHECK(health.error().code() == static_cast<uint8_t>(event_errc::invalid_value));
+}
+
+TEST_CASE("extra data fields and correlation ids are carried") {
+  event_factory f;
+  boost::json::object extra;
+  extra["priority"] = 3;
+  auto ev = f.create_task_event("t", "created", "analysis", "pending", {}, extra);
+  REQUIRE(ev);
+  CHECK((*ev)->data_number("priority") == 3);
+  auto with_cid = f.create("custom_event", {}, {}, "corr-1");
+  REQUIRE(with_cid);
+  CHECK((*with_cid)->correlation_id() == "corr-1");
+  CHECK((*with_cid)->family() == event_family::unknown);
+}
