@@ -43,20 +43,13 @@ caf::error from_simdjson(simdjson::error_code code, const codec_options& opts) {
   }
 }
 
-// Looks up a required string field; fills `out` or returns the problem.
-caf::error required_string(simdjson::dom::object obj, const char* key,
-                           std::string_view& out) {
-  auto field = obj.at_key(key);
-  if (field.error())
-    return fail(event_errc::missing_field,
-                std::string{"missing required field '"} + key + "'");
-  auto str = field.value_unsafe().get_string();
-  if (str.error())
-    return fail(event_errc::wrong_type,
-                std::string{"field '"} + key + "' must be a string, not "
-                  + type_name(field.value_unsafe().type()));
-  out = str.value_unsafe();
-  return {};
+caf::error missing(const char* key) {
+  return fail(event_errc::missing_field, std::string{"missing required field '"} + key + "'");
+}
+
+caf::error not_string(const char* key, simdjson::dom::element v) {
+  return fail(event_errc::wrong_type, std::string{"field '"} + key + "' must be a string, not "
+                                        + type_name(v.type()));
 }
 
 // simdjson reads up to SIMDJSON_PADDING bytes past the end; make them defined zeros.
@@ -89,58 +82,75 @@ caf::error read_envelope(simdjson::dom::element root, const codec_options& opts,
     return fail(event_errc::not_object,
                 std::string{"event must be a JSON object, not "} + type_name(root.type()));
   env.root = obj.value_unsafe();
-  if (auto err = required_string(env.root, "event_id", env.event_id))
-    return err;
+  // One pass over the envelope's fields; repeated at_key lookups would rescan it each time.
+  simdjson::dom::element event_id, event_type, timestamp, source, data, correlation_id,
+    version, metadata;
+  bool seen[8] = {};
+  for (auto field : env.root) {
+    auto k = field.key;
+    int slot = -1;
+    switch (k.size()) {
+      case 4: slot = k == "data" ? 4 : -1; break;
+      case 6: slot = k == "source" ? 3 : -1; break;
+      case 7: slot = k == "version" ? 6 : -1; break;
+      case 8: slot = k == "event_id" ? 0 : (k == "metadata" ? 7 : -1); break;
+      case 9: slot = k == "timestamp" ? 2 : -1; break;
+      case 10: slot = k == "event_type" ? 1 : -1; break;
+      case 14: slot = k == "correlation_id" ? 5 : -1; break;
+      default: break;
+    }
+    if (slot < 0 || seen[slot])
+      continue; // unknown fields are kept, not interpreted; the first duplicate wins
+    seen[slot] = true;
+    simdjson::dom::element* targets[] = {&event_id, &event_type, &timestamp, &source,
+                                         &data, &correlation_id, &version, &metadata};
+    *targets[slot] = field.value;
+  }
+  if (!seen[0])
+    return missing("event_id");
+  if (event_id.get_string().get(env.event_id) != simdjson::SUCCESS)
+    return not_string("event_id", event_id);
   if (env.event_id.empty())
     return fail(event_errc::invalid_value, "field 'event_id' must not be empty");
-  if (auto err = required_string(env.root, "event_type", env.event_type))
-    return err;
+  if (!seen[1])
+    return missing("event_type");
+  if (event_type.get_string().get(env.event_type) != simdjson::SUCCESS)
+    return not_string("event_type", event_type);
   if (env.event_type.empty())
     return fail(event_errc::invalid_value, "field 'event_type' must not be empty");
   if (opts.require_known_type && family_of(env.event_type) == event_family::unknown)
     return fail(event_errc::unknown_event_type,
                 "event_type '" + std::string{env.event_type}
                   + "' belongs to no known event family");
-  if (auto err = required_string(env.root, "timestamp", env.timestamp))
-    return err;
-  if (auto err = required_string(env.root, "source", env.source))
-    return err;
-  auto data = env.root.at_key("data");
-  if (data.error())
-    return fail(event_errc::missing_field, "missing required field 'data'");
-  auto data_obj = data.value_unsafe().get_object();
-  if (data_obj.error())
-    return fail(event_errc::wrong_type, std::string{"field 'data' must be an object, not "}
-                                          + type_name(data.value_unsafe().type()));
-  env.data = data_obj.value_unsafe();
-  if (auto cid = env.root.at_key("correlation_id"); !cid.error()) {
-    auto v = cid.value_unsafe();
-    if (v.is_string())
-      env.correlation_id = v.get_string().value_unsafe();
-    else if (!v.is_null())
-      return fail(event_errc::wrong_type,
-                  std::string{"field 'correlation_id' must be a string or null, not "}
-                    + type_name(v.type()));
-  }
-  if (auto ver = env.root.at_key("version"); !ver.error() && !ver.value_unsafe().is_string())
-    return fail(event_errc::wrong_type, std::string{"field 'version' must be a string, not "}
-                                          + type_name(ver.value_unsafe().type()));
+  if (!seen[2])
+    return missing("timestamp");
+  if (timestamp.get_string().get(env.timestamp) != simdjson::SUCCESS)
+    return not_string("timestamp", timestamp);
+  if (!seen[3])
+    return missing("source");
+  if (source.get_string().get(env.source) != simdjson::SUCCESS)
+    return not_string("source", source);
+  if (!seen[4])
+    return missing("data");
+  if (data.get_object().get(env.data) != simdjson::SUCCESS)
+    return fail(event_errc::wrong_type,
+                std::string{"field 'data' must be an object, not "} + type_name(data.type()));
+  if (seen[5] && !correlation_id.is_null()
+      && correlation_id.get_string().get(env.correlation_id) != simdjson::SUCCESS)
+    return fail(event_errc::wrong_type,
+                std::string{"field 'correlation_id' must be a string or null, not "}
+                  + type_name(correlation_id.type()));
+  if (seen[6] && !version.is_string())
+    return not_string("version", version);
   env.metadata = empty_object();
-  if (auto md = env.root.at_key("metadata"); !md.error()) {
-    auto v = md.value_unsafe();
-    if (v.is_object()) {
-      env.metadata = v.get_object().value_unsafe();
-      env.has_metadata = true;
-    } else if (!v.is_null()) {
-      return fail(event_errc::wrong_type,
-                  std::string{"field 'metadata' must be an object, not "} + type_name(v.type()));
-    }
-  }
-  if (env.has_metadata) {
+  if (seen[7] && !metadata.is_null()) {
+    if (metadata.get_object().get(env.metadata) != simdjson::SUCCESS)
+      return fail(event_errc::wrong_type, std::string{"field 'metadata' must be an object, not "}
+                                            + type_name(metadata.type()));
+    env.has_metadata = true;
     if (auto hops = env.metadata.at_key("hops"); !hops.error()) {
-      auto v = hops.value_unsafe();
       int64_t n = 0;
-      if (v.get_int64().get(n) != simdjson::SUCCESS || n < 0)
+      if (hops.value_unsafe().get_int64().get(n) != simdjson::SUCCESS || n < 0)
         return fail(event_errc::invalid_value,
                     "field 'metadata.hops' must be a non-negative integer");
       env.hops = n;
