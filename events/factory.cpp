@@ -89,11 +89,26 @@ event_factory::event_factory(std::string source) : source_(std::move(source)) {
   // nop
 }
 
+void event_factory::derive_from(const event* parent) {
+  if (parent == nullptr) {
+    derived_correlation_.clear();
+    derived_hops_ = 0;
+    return;
+  }
+  auto cid = parent->correlation_id();
+  derived_correlation_.assign(cid.empty() ? parent->event_id() : cid);
+  derived_hops_ = parent->hops() + 1;
+}
+
 caf::expected<event_ptr> event_factory::create(std::string_view event_type,
                                                boost::json::object data,
                                                boost::json::object metadata,
                                                std::string_view correlation_id,
                                                std::string_view source) {
+  if (correlation_id.empty())
+    correlation_id = derived_correlation_;
+  if (derived_hops_ > 0 && !metadata.contains("hops"))
+    metadata["hops"] = derived_hops_;
   std::string out;
   out.reserve(256);
   out += "{\"event_id\":";

@@ -85,9 +85,15 @@ public:
                              std::string_view status, std::string_view source = {},
                              boost::json::object extra = {});
 
+  /// Makes the next events derive from `parent`: they carry its correlation id (or
+  /// its event id) and `metadata.hops` one above its own; null stops deriving.
+  void derive_from(const event* parent);
+
 private:
   std::string source_;
   codec codec_;
+  std::string derived_correlation_;
+  int64_t derived_hops_ = 0;
 };
 
 } // namespace switchboard

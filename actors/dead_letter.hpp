@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace switchboard {
+
+/// The JSON record written to the dead-letter topic: why, where, and the original bytes.
+///
+/// `{"reason":..., "kind":..., "route":..., "source_topic":..., "event_id":...,
+///   "original":"<bytes as a JSON string>", "at":"<ISO 8601>"}`; empty route and
+/// event id are written as null.
+std::string make_dead_letter(std::string_view kind, std::string_view reason,
+                             std::string_view route, std::string_view source_topic,
+                             std::string_view event_id, std::string_view original);
+
+} // namespace switchboard

@@ -1,0 +1,127 @@
+#include "actors/processor.hpp"
+
+#include <chrono>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/spawn_options.hpp>
+
+#include "events/error.hpp"
+
+namespace switchboard {
+
+namespace {
+
+double wall_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+struct shell_state {
+  processor_shell_config cfg;
+  std::unique_ptr<processor_logic> logic;
+  std::unique_ptr<event_factory> factory;
+  std::unique_ptr<processor_context> ctx;
+  std::string component;
+  static inline const char* name = "processor";
+};
+
+// Sends what the logic queued for subscribers and error logs to the monitor.
+void flush_side_channels(caf::stateful_actor<shell_state>* self) {
+  auto& st = self->state;
+  if (st.cfg.monitor) {
+    for (auto& n : st.ctx->notifications())
+      self->send(st.cfg.monitor, notify_atom::value, std::move(n));
+  }
+  st.ctx->notifications().clear();
+  st.ctx->errors().clear();
+}
+
+caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
+                              processor_shell_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.logic = st.cfg.make();
+  st.component = "processor." + std::string{st.logic->name()};
+  st.factory = std::make_unique<event_factory>(st.component);
+  st.ctx = std::make_unique<processor_context>(*st.factory);
+  self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
+  return {
+    [=](process_atom, work_batch& wb) {
+      auto& st = self->state;
+      work_result res;
+      res.id = wb.id;
+      auto now = wall_now();
+      for (uint32_t i = 0; i < wb.items.size(); ++i) {
+        st.ctx->begin(wb.items[i].ev.get(), now);
+        st.logic->handle(wb.items[i].ev, *st.ctx);
+        if (!st.ctx->rejection().empty())
+          res.rejected.emplace_back(i, st.ctx->rejection());
+      }
+      st.factory->derive_from(nullptr);
+      res.outputs.swap(st.ctx->outputs());
+      flush_side_channels(self);
+      self->send(st.cfg.dispatcher, done_atom::value, std::move(res));
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      st.ctx->begin(nullptr, wall_now());
+      st.logic->tick(*st.ctx);
+      if (!st.ctx->outputs().empty()) {
+        std::vector<event_ptr> out;
+        out.swap(st.ctx->outputs());
+        self->send(st.cfg.dispatcher, emit_atom::value, std::move(out));
+      }
+      flush_side_channels(self);
+      if (st.cfg.monitor) {
+        self->send(st.cfg.monitor, stats_atom::value, st.component, st.logic->stats());
+        self->send(st.cfg.monitor, heartbeat_atom::value, st.component);
+      }
+      self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+void processor_context::emit(caf::expected<event_ptr> ev) {
+  if (ev)
+    outputs_.push_back(std::move(*ev));
+  else
+    errors_.push_back(error_text(ev.error()));
+}
+
+void processor_context::reject(std::string reason) {
+  rejection_ = std::move(reason);
+}
+
+void processor_context::notify(std::string json) {
+  notifications_.push_back(std::move(json));
+}
+
+void processor_context::begin(const event* current, double now) {
+  now_ = now;
+  rejection_.clear();
+  factory_.derive_from(current);
+}
+
+processor_logic::~processor_logic() {
+  // nop
+}
+
+void processor_logic::tick(processor_context&) {
+  // nop
+}
+
+caf::actor spawn_processor(caf::actor_system& sys, processor_shell_config cfg) {
+  return sys.spawn(processor_shell, std::move(cfg));
+}
+
+caf::actor spawn_monitored_processor(caf::event_based_actor* parent,
+                                     processor_shell_config cfg) {
+  return parent->spawn<caf::monitored>(processor_shell, std::move(cfg));
+}
+
+} // namespace switchboard
