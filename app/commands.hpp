@@ -58,6 +58,7 @@ struct match_options {
 struct route_options {
   std::string config;
   std::string file = "-";
+  std::string topic = "events";
 };
 
 /// Flags of `switchboard broker`.

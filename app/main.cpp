@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
   auto* route_cmd = cli.add_subcommand("route", "Dry run: the routes each event fires");
   route_cmd->add_option("--config", route.config, "Config file")->required();
   route_cmd->add_option("file", route.file, "NDJSON file, or - for stdin")->capture_default_str();
+  route_cmd->add_option("--topic", route.topic, "Topic the events arrive on")
+    ->capture_default_str();
   route_cmd->callback([&] { rc = run_route(route); });
 
   broker_options broker;

@@ -158,6 +158,8 @@ struct cluster_config {
 
 /// A whole validated config file: every section parsed into runtime objects once.
 struct switchboard_config {
+  /// Free text for people reading the file.
+  std::string description;
   kafka_config kafka;
   topics_config topics;
   /// The compiled routes; never null after loading.
@@ -172,7 +174,12 @@ struct switchboard_config {
 /// each naming its JSON path (`routes[2].filters.data.size: ...`).
 caf::expected<switchboard_config> parse_config(std::string_view json);
 
-/// Reads and parses a config file.
+/// Parses and validates routes alone, as the routes API receives them: a `routes`
+/// array or an object with one `routes` key; errors name paths under `routes`.
+caf::expected<std::shared_ptr<const route_table>> parse_routes(std::string_view json);
+
+/// Reads and parses a config file; an unreadable file or non-JSON content is
+/// `unreadable_config` naming the file and the reason.
 caf::expected<switchboard_config> load_config(const std::string& path);
 
 /// The text name of a condition: gt, gte, lt, lte, eq, ne.

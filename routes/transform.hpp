@@ -1,0 +1,185 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <simdjson.h>
+
+#include "events/event.hpp"
+#include "routes/error.hpp"
+
+namespace switchboard {
+
+class codec;
+
+/// Where built-in transforms read the time from; tests inject a manual clock.
+using clock_fn = std::function<std::chrono::system_clock::time_point()>;
+
+/// What a built-in transform may read besides the event it changes.
+struct transform_context {
+  /// Name of the route whose transformation runs.
+  std::string_view route;
+  /// Id of the dispatcher routing the event.
+  std::string_view dispatcher_id;
+  /// The clock; null means the system clock.
+  const clock_fn* clock = nullptr;
+
+  /// The current time from the injected clock or the system clock.
+  std::chrono::system_clock::time_point now() const;
+};
+
+/// A built-in transformation: changes the whole envelope in place or returns the
+/// reason it could not.
+using builtin_transform
+  = std::function<caf::error(boost::json::object& event, const transform_context& ctx)>;
+
+/// The built-in transformations by name; adding one is one call to `add`.
+class builtin_registry {
+public:
+  /// An empty registry.
+  builtin_registry() = default;
+
+  /// The process-wide registry holding the standard built-ins
+  /// (`add_routing_metadata`, `add_timestamp`, `redact_pii`, `increment_hops`).
+  static builtin_registry& global();
+
+  /// Registers (or replaces) a built-in under `name`.
+  void add(std::string name, builtin_transform fn);
+
+  /// The built-in called `name`, or null.
+  const builtin_transform* find(std::string_view name) const;
+
+  /// The registered names in alphabetical order.
+  std::vector<std::string> names() const;
+
+private:
+  std::map<std::string, builtin_transform, std::less<>> fns_;
+};
+
+/// An RFC 6901 JSON Pointer, split into unescaped reference tokens.
+class json_pointer {
+public:
+  /// Parses pointer text; `~0`/`~1` escapes, the empty pointer is the whole document.
+  static caf::expected<json_pointer> parse(std::string_view text);
+
+  /// The unescaped reference tokens.
+  const std::vector<std::string>& tokens() const noexcept {
+    return tokens_;
+  }
+
+  /// The pointer as written.
+  const std::string& text() const noexcept {
+    return text_;
+  }
+
+  /// True when this pointer is a proper prefix of `other` (`/a` of `/a/b`).
+  bool is_proper_prefix_of(const json_pointer& other) const noexcept;
+
+private:
+  std::vector<std::string> tokens_;
+  std::string text_;
+};
+
+/// One RFC 6902 JSON Patch operation.
+enum class patch_op { add, remove, replace, move, copy, test };
+
+/// The RFC 6902 name of an operation: add, remove, replace, move, copy, test.
+const char* to_string(patch_op op) noexcept;
+
+/// One step of a route's transformations: a built-in or one JSON Patch operation.
+class transform_step {
+public:
+  /// A built-in step.
+  transform_step(std::string name, builtin_transform fn);
+
+  /// A JSON Patch step; `value` is used by add, replace and test.
+  transform_step(patch_op op, json_pointer path, json_pointer from, boost::json::value value);
+
+  /// Applies the step to a mutable envelope; the error text is the bare reason.
+  caf::error apply(boost::json::value& doc, const transform_context& ctx) const;
+
+  /// Short description for messages: `add_timestamp` or `test /data/status`.
+  std::string describe() const;
+
+  /// The step as configured: the built-in's name or the operation object.
+  boost::json::value spec() const;
+
+  /// True for a built-in step.
+  bool is_builtin() const noexcept {
+    return static_cast<bool>(builtin_);
+  }
+
+private:
+  std::string name_;
+  builtin_transform builtin_;
+  patch_op op_ = patch_op::add;
+  json_pointer path_;
+  json_pointer from_;
+  boost::json::value value_;
+};
+
+/// Applies one JSON Patch operation to `doc`; the error text is the bare reason.
+caf::error apply_patch(boost::json::value& doc, patch_op op, const json_pointer& path,
+                       const json_pointer& from, const boost::json::value& value);
+
+/// RFC 6902 equality: numbers by value, objects regardless of member order.
+bool json_equal(const boost::json::value& a, const boost::json::value& b);
+
+/// Masks e-mail addresses and phone numbers in `text`; returns true when it changed.
+bool redact_pii_text(std::string& text);
+
+/// A route's transformations, compiled once and applied in order to a copy of an event.
+class transform_chain {
+public:
+  /// The empty chain (no transformation).
+  transform_chain() = default;
+
+  /// Compiles a `transformations` array; every problem is one line of the error,
+  /// each naming its JSON path under `path` (`routes[1].transformations[0].path: ...`).
+  static caf::expected<transform_chain>
+  compile(simdjson::dom::element spec, std::string_view path,
+          const builtin_registry& registry = builtin_registry::global());
+
+  /// Compiles transformations from JSON text.
+  static caf::expected<transform_chain>
+  compile(std::string_view json, std::string_view path = "transformations",
+          const builtin_registry& registry = builtin_registry::global());
+
+  /// Appends a step.
+  void push_back(transform_step step);
+
+  /// True when the chain has no step.
+  bool empty() const noexcept {
+    return steps_.empty();
+  }
+
+  /// Number of steps.
+  std::size_t size() const noexcept {
+    return steps_.size();
+  }
+
+  /// Runs every step on a mutable copy of `ev` and decodes the result into a new
+  /// event; failures are `transform_failed` naming the route and the step:
+  /// `route 'x': transformation[1] (test /data/status): value differs`.
+  caf::expected<event_ptr> apply(const event& ev, const transform_context& ctx,
+                                 codec& dec) const;
+
+  /// Runs every step on a mutable tree; same error texts as `apply`.
+  caf::error apply_tree(boost::json::value& doc, const transform_context& ctx) const;
+
+  /// The chain as configured, for the routes API.
+  boost::json::array spec() const;
+
+private:
+  std::vector<transform_step> steps_;
+};
+
+} // namespace switchboard
