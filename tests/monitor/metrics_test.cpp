@@ -8,6 +8,8 @@
 #include <string>
 
 #include <boost/json.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
 #include <catch2/catch.hpp>
 
 using namespace switchboard;
@@ -296,4 +298,24 @@ TEST_CASE("JSON snapshot of the registry") {
   CHECK(buckets[2].at("le") == "+Inf");
   CHECK(buckets[2].at("count") == 3u);
   CHECK(buckets[1].at("count") == 2u);
+}
+
+TEST_CASE("a delta survives CAF serialization") {
+  metrics_delta d;
+  d.add("events_processed_total", {{"processor", "task"}}, 3);
+  d.set("active_tasks", {}, 4);
+  d.observe("event_latency_seconds", {{"processor", "task"}}, 0.002);
+  d.describe("active_tasks", "Open tasks.");
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  REQUIRE_FALSE(sink(d));
+  metrics_delta copy;
+  caf::binary_deserializer source{nullptr, buf};
+  REQUIRE_FALSE(source(copy));
+  metrics_registry a;
+  metrics_registry b;
+  a.merge(d);
+  b.merge(copy);
+  CHECK(a.to_prometheus() == b.to_prometheus());
+  CHECK(copy.help.at(0).text == "Open tasks.");
 }
