@@ -283,38 +283,25 @@ std::size_t alert_engine::active_count() const noexcept {
 }
 
 std::vector<alert_rule_spec> default_alert_rules() {
-  std::vector<alert_rule_spec> rules;
-  alert_rule_spec errors;
-  errors.name = "high_error_rate";
-  errors.metric = "error_rate";
-  errors.condition = alert_condition::gt;
-  errors.threshold = 5;
-  errors.severity = "error";
-  errors.cooldown_seconds = 60;
-  errors.for_seconds = 5;
-  errors.description = "More than 5 percent of events failed processing";
-  rules.push_back(errors);
-  alert_rule_spec latency;
-  latency.name = "high_latency";
-  latency.metric = "p99_latency_ms";
-  latency.condition = alert_condition::gt;
-  latency.threshold = 100;
-  latency.severity = "warning";
-  latency.cooldown_seconds = 60;
-  latency.for_seconds = 10;
-  latency.description = "p99 processing latency is above 100 ms";
-  rules.push_back(latency);
-  alert_rule_spec dead;
-  dead.name = "dead_letters_rising";
-  dead.metric = "dead_letters_per_second";
-  dead.condition = alert_condition::gt;
-  dead.threshold = 1;
-  dead.severity = "warning";
-  dead.cooldown_seconds = 120;
-  dead.for_seconds = 5;
-  dead.description = "Events are being dead-lettered at more than 1 per second";
-  rules.push_back(dead);
-  return rules;
+  auto gt = [](std::string name, std::string metric, double threshold, std::string severity,
+               double for_seconds, double cooldown_seconds, std::string description) {
+    alert_rule_spec r;
+    r.name = std::move(name);
+    r.metric = std::move(metric);
+    r.condition = alert_condition::gt;
+    r.threshold = threshold;
+    r.severity = std::move(severity);
+    r.for_seconds = for_seconds;
+    r.cooldown_seconds = cooldown_seconds;
+    r.description = std::move(description);
+    return r;
+  };
+  return {gt("high_error_rate", "error_rate", 5, "error", 5, 60,
+             "More than 5 percent of events failed processing"),
+          gt("high_latency", "p99_latency_ms", 100, "warning", 10, 60,
+             "p99 processing latency is above 100 ms"),
+          gt("dead_letters_rising", "dead_letters_per_second", 1, "warning", 5, 120,
+             "Events are being dead-lettered at more than 1 per second")};
 }
 
 } // namespace switchboard
