@@ -7,6 +7,7 @@ packages=(
   libcaf-dev librdkafka-dev libsimdjson-dev libspdlog-dev libboost-json1.81-dev
   libcli11-dev libcpp-httplib-dev catch2
   kcat curl
+  prometheus  # promtool checks the /metrics exposition format
 )
 packages+=(${SWITCHBOARD_EXTRA_PACKAGES:-})
 
