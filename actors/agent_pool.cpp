@@ -1,0 +1,139 @@
+#include "actors/agent_pool.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace switchboard {
+
+const char* to_string(agent_health h) noexcept {
+  switch (h) {
+    case agent_health::healthy: return "healthy";
+    case agent_health::degraded: return "degraded";
+    case agent_health::unhealthy: return "unhealthy";
+  }
+  return "unknown";
+}
+
+agent_pool::agent_pool(const std::vector<agent_spec>& agents, agent_pool_options opts)
+  : opts_(opts) {
+  agents_.reserve(agents.size());
+  for (const auto& spec : agents)
+    agents_.push_back(
+      agent{spec, 0, 0, 0, sample_ring{opts_.recent_samples}, sample_ring{opts_.recent_samples}});
+}
+
+caf::expected<std::optional<assignment>>
+agent_pool::assign(const std::string& task_id, const std::string& task_type, double now) {
+  if (running_.count(task_id) > 0 || waiting_ids_.count(task_id) > 0)
+    return caf::make_error(proc_errc::duplicate_id,
+                           "task '" + task_id + "' is already assigned or waiting");
+  std::optional<std::size_t> best;
+  bool capable = false;
+  auto rank = [this](std::size_t i) {
+    const auto& a = agents_[i];
+    auto load = static_cast<double>(a.running) / std::max(1, a.spec.max_concurrency);
+    return std::make_tuple(health_of(a) == agent_health::unhealthy, load, i);
+  };
+  for (std::size_t i = 0; i < agents_.size(); ++i) {
+    if (!can_run(agents_[i], task_type))
+      continue;
+    capable = true;
+    if (agents_[i].running >= agents_[i].spec.max_concurrency)
+      continue;
+    if (!best || rank(i) < rank(*best))
+      best = i;
+  }
+  if (!capable)
+    return caf::make_error(proc_errc::no_capable_agent,
+                           "no agent can run tasks of type '" + task_type + "' (task '"
+                             + task_id + "')");
+  if (best)
+    return std::optional<assignment>{start(*best, task_id, task_type, now, now)};
+  if (queue_.size() >= opts_.queue_capacity)
+    return caf::make_error(proc_errc::queue_full,
+                           "every agent for '" + task_type + "' is busy and "
+                             + std::to_string(opts_.queue_capacity)
+                             + " tasks already wait; task '" + task_id + "' refused");
+  queue_.push_back(waiting_task{task_id, task_type, now});
+  waiting_ids_.insert(task_id);
+  return std::optional<assignment>{};
+}
+
+caf::expected<std::vector<assignment>>
+agent_pool::release(const std::string& task_id, bool success, double now) {
+  auto i = running_.find(task_id);
+  if (i == running_.end()) {
+    if (waiting_ids_.erase(task_id) == 0)
+      return caf::make_error(proc_errc::unknown_id,
+                             "task '" + task_id + "' is neither running nor waiting");
+    queue_.erase(std::find_if(queue_.begin(), queue_.end(),
+                              [&](const waiting_task& t) { return t.id == task_id; }));
+    return std::vector<assignment>{};
+  }
+  auto index = i->second.agent;
+  auto& a = agents_[index];
+  --a.running;
+  a.latencies.add(now - i->second.started_at);
+  a.outcomes.add(success ? 0.0 : 1.0);
+  ++(success ? a.completed : a.failed);
+  running_.erase(i);
+  std::vector<assignment> result;
+  for (auto w = queue_.begin(); w != queue_.end() && a.running < a.spec.max_concurrency;) {
+    if (can_run(a, w->type)) {
+      result.push_back(start(index, w->id, w->type, now, w->enqueued_at));
+      waiting_ids_.erase(w->id);
+      w = queue_.erase(w);
+    } else {
+      ++w;
+    }
+  }
+  return result;
+}
+
+std::optional<agent_status> agent_pool::status(const std::string& agent_id) const {
+  for (const auto& a : agents_)
+    if (a.spec.id == agent_id)
+      return status_of(a);
+  return std::nullopt;
+}
+
+std::vector<agent_status> agent_pool::snapshot() const {
+  std::vector<agent_status> result;
+  result.reserve(agents_.size());
+  for (const auto& a : agents_)
+    result.push_back(status_of(a));
+  return result;
+}
+
+agent_health agent_pool::health_of(const agent& a) const noexcept {
+  auto errors = a.outcomes.size() >= opts_.min_outcomes ? a.outcomes.mean() : 0.0;
+  if (errors >= opts_.unhealthy_error_rate)
+    return agent_health::unhealthy;
+  if (errors >= opts_.degraded_error_rate || a.running >= a.spec.max_concurrency)
+    return agent_health::degraded;
+  return agent_health::healthy;
+}
+
+agent_status agent_pool::status_of(const agent& a) const {
+  return agent_status{a.spec.id,           a.running,
+                      a.spec.max_concurrency, a.completed,
+                      a.failed,            a.latencies.mean(),
+                      a.latencies.percentile(99), a.outcomes.mean(),
+                      health_of(a)};
+}
+
+bool agent_pool::can_run(const agent& a, const std::string& type) {
+  const auto& caps = a.spec.capabilities;
+  return std::find(caps.begin(), caps.end(), type) != caps.end()
+         || std::find(caps.begin(), caps.end(), "*") != caps.end();
+}
+
+assignment agent_pool::start(std::size_t agent_index, const std::string& task_id,
+                             const std::string& task_type, double now, double enqueued_at) {
+  auto& a = agents_[agent_index];
+  ++a.running;
+  running_.emplace(task_id, running_task{task_type, agent_index, now});
+  return assignment{task_id, task_type, a.spec.id, now - enqueued_at};
+}
+
+} // namespace switchboard

@@ -1,0 +1,120 @@
+#include "actors/document_tracker.hpp"
+
+namespace switchboard {
+
+namespace {
+
+constexpr std::string_view analysis_prefix = "analysis:";
+
+} // namespace
+
+const char* to_string(document_status s) noexcept {
+  switch (s) {
+    case document_status::uploaded: return "uploaded";
+    case document_status::processed: return "processed";
+    case document_status::analyzed: return "analyzed";
+    case document_status::failed: return "failed";
+  }
+  return "unknown";
+}
+
+document_tracker::document_tracker(std::string analysis_task_type, std::size_t max_tracked,
+                                   std::size_t max_recent)
+  : task_type_(std::move(analysis_task_type)), docs_(max_tracked), recent_(max_recent) {
+  // nop
+}
+
+caf::expected<std::vector<follow_up>>
+document_tracker::uploaded(const std::string& document_id, double now) {
+  if (auto s = status(document_id))
+    return refuse(proc_errc::duplicate_id, document_id, "document_uploaded",
+                  std::string{"it is already "} + to_string(*s));
+  if (docs_.insert(document_id, doc_entry{document_status::uploaded, now}))
+    ++abandoned_;
+  ++reached_[static_cast<std::size_t>(document_status::uploaded)];
+  std::vector<follow_up> result;
+  result.push_back(follow_up{"task_created", document_id, analysis_task_id(document_id),
+                             task_type_, "pending"});
+  return result;
+}
+
+caf::expected<document_change> document_tracker::processed(const std::string& document_id,
+                                                           double now) {
+  auto* doc = docs_.find(document_id);
+  if (doc == nullptr || doc->status != document_status::uploaded) {
+    auto s = status(document_id);
+    if (!s)
+      return refuse(proc_errc::unknown_id, document_id, "document_processed",
+                    "it was never uploaded (or is no longer tracked)");
+    return refuse(proc_errc::invalid_transition, document_id, "document_processed",
+                  std::string{"it is already "} + to_string(*s));
+  }
+  doc->status = document_status::processed;
+  ++reached_[static_cast<std::size_t>(document_status::processed)];
+  processing_seconds_.add(now - doc->uploaded_at);
+  return document_change{document_id, document_status::uploaded, document_status::processed,
+                         now - doc->uploaded_at, false};
+}
+
+caf::expected<document_change>
+document_tracker::analyzed(const std::string& document_id, bool success, double now) {
+  if (docs_.find(document_id) != nullptr)
+    return finish(document_id, success, now);
+  auto* done = recent_.find(document_id);
+  auto outcome = success ? document_status::analyzed : document_status::failed;
+  if (done != nullptr && *done == outcome)
+    return document_change{document_id, outcome, outcome, 0, true};
+  if (done != nullptr)
+    return refuse(proc_errc::invalid_transition, document_id, "document_analyzed",
+                  std::string{"it is already "} + to_string(*done));
+  return refuse(proc_errc::unknown_id, document_id, "document_analyzed",
+                "it was never uploaded (or is no longer tracked)");
+}
+
+std::vector<follow_up> document_tracker::task_finished(const std::string& task_id,
+                                                       bool success, double now) {
+  if (task_id.compare(0, analysis_prefix.size(), analysis_prefix) != 0)
+    return {};
+  auto document_id = task_id.substr(analysis_prefix.size());
+  if (docs_.find(document_id) == nullptr)
+    return {};
+  auto change = finish(document_id, success, now);
+  std::vector<follow_up> result;
+  result.push_back(follow_up{"document_analyzed", document_id, task_id, task_type_,
+                             to_string(change.to)});
+  return result;
+}
+
+std::string document_tracker::analysis_task_id(const std::string& document_id) {
+  return std::string{analysis_prefix} + document_id;
+}
+
+std::optional<document_status>
+document_tracker::status(const std::string& document_id) const {
+  if (auto* doc = docs_.find(document_id))
+    return doc->status;
+  if (auto* s = recent_.find(document_id))
+    return *s;
+  return std::nullopt;
+}
+
+document_change document_tracker::finish(const std::string& document_id, bool success,
+                                         double now) {
+  auto doc = *docs_.find(document_id);
+  docs_.erase(document_id);
+  auto to = success ? document_status::analyzed : document_status::failed;
+  ++reached_[static_cast<std::size_t>(to)];
+  if (success)
+    analysis_seconds_.add(now - doc.uploaded_at);
+  recent_.insert(document_id, to);
+  return document_change{document_id, doc.status, to, now - doc.uploaded_at, false};
+}
+
+caf::error document_tracker::refuse(proc_errc code, const std::string& document_id,
+                                    const char* event, const std::string& why) {
+  ++rejected_;
+  return caf::make_error(code, std::string{event} + " for document '" + document_id
+                                 + "' refused: " + why);
+}
+
+} // namespace switchboard

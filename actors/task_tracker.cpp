@@ -1,0 +1,115 @@
+#include "actors/task_tracker.hpp"
+
+namespace switchboard {
+
+const char* to_string(task_state s) noexcept {
+  switch (s) {
+    case task_state::created: return "created";
+    case task_state::started: return "started";
+    case task_state::completed: return "completed";
+    case task_state::failed: return "failed";
+  }
+  return "unknown";
+}
+
+task_tracker::task_tracker(std::size_t max_tracked, std::size_t max_recent)
+  : tasks_(max_tracked), recent_(max_recent) {
+  // nop
+}
+
+caf::expected<task_transition>
+task_tracker::create(const std::string& task_id, const std::string& task_type, double now) {
+  if (tasks_.find(task_id) != nullptr || recent_.find(task_id) != nullptr)
+    return refuse(task_id, "task_created");
+  if (auto evicted = tasks_.insert(task_id, task_entry{task_type, task_state::created, now, 0})) {
+    ++abandoned_;
+    if (evicted->second.state == task_state::started)
+      --started_count_;
+  }
+  ++stats_of(task_type).created;
+  ++totals_.created;
+  return task_transition{task_id, task_type, task_state::created, task_state::created, 0, 0};
+}
+
+caf::expected<task_transition> task_tracker::start(const std::string& task_id, double now) {
+  auto* task = tasks_.find(task_id);
+  if (task == nullptr || task->state != task_state::created)
+    return refuse(task_id, "task_started");
+  task->state = task_state::started;
+  task->started_at = now;
+  ++started_count_;
+  ++stats_of(task->type).started;
+  ++totals_.started;
+  return task_transition{task_id, task->type, task_state::created, task_state::started, 0, 0};
+}
+
+caf::expected<task_transition> task_tracker::complete(const std::string& task_id, double now) {
+  auto* task = tasks_.find(task_id);
+  if (task == nullptr || task->state != task_state::started)
+    return refuse(task_id, "task_completed");
+  return finish(task_id, task_state::completed, now);
+}
+
+caf::expected<task_transition> task_tracker::fail(const std::string& task_id, double now) {
+  if (tasks_.find(task_id) == nullptr)
+    return refuse(task_id, "task_failed");
+  return finish(task_id, task_state::failed, now);
+}
+
+std::size_t task_tracker::count_in(task_state s) const noexcept {
+  switch (s) {
+    case task_state::created: return tasks_.size() - started_count_;
+    case task_state::started: return started_count_;
+    default: return 0;
+  }
+}
+
+caf::expected<task_transition>
+task_tracker::finish(const std::string& task_id, task_state to, double now) {
+  auto task = std::move(*tasks_.find(task_id));
+  tasks_.erase(task_id);
+  task_transition result{task_id, task.type, task.state, to, now - task.created_at, 0};
+  if (task.state == task_state::started) {
+    --started_count_;
+    result.run_seconds = now - task.started_at;
+  }
+  for (auto* stats : {&stats_of(task.type), &totals_}) {
+    if (to == task_state::completed) {
+      ++stats->completed;
+      stats->total_seconds.add(result.total_seconds);
+      stats->run_seconds.add(result.run_seconds);
+    } else {
+      ++stats->failed;
+    }
+  }
+  recent_.insert(task_id, to);
+  return result;
+}
+
+caf::error task_tracker::refuse(const std::string& task_id, const char* event) {
+  ++rejected_;
+  std::string why;
+  if (auto* task = tasks_.find(task_id))
+    why = "it is " + std::string{to_string(task->state)};
+  else if (auto* state = recent_.find(task_id))
+    why = "it already " + std::string{to_string(*state)};
+  else
+    why = "it was never created (or is no longer tracked)";
+  auto code = tasks_.find(task_id) != nullptr || recent_.find(task_id) != nullptr
+                ? proc_errc::invalid_transition
+                : proc_errc::unknown_id;
+  if (std::string_view{event} == "task_created" && code == proc_errc::invalid_transition)
+    code = proc_errc::duplicate_id;
+  return caf::make_error(code, std::string{event} + " for task '" + task_id
+                                 + "' refused: " + why);
+}
+
+task_type_stats& task_tracker::stats_of(const std::string& type) {
+  // Types come from input: beyond the cap, new ones share one bucket.
+  constexpr std::size_t max_types = 1024;
+  if (per_type_.size() >= max_types && per_type_.count(type) == 0)
+    return per_type_["other"];
+  return per_type_[type];
+}
+
+} // namespace switchboard

@@ -1,0 +1,131 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "actors/error.hpp"
+#include "actors/ordered_table.hpp"
+#include "actors/stats.hpp"
+
+namespace switchboard {
+
+/// Where a task is in its lifecycle.
+enum class task_state : uint8_t { created, started, completed, failed };
+
+/// The stable name of a task state, e.g. `started`.
+const char* to_string(task_state s) noexcept;
+
+/// What one accepted lifecycle event did to a task.
+struct task_transition {
+  /// The task.
+  std::string task_id;
+  /// Its type, as given when it was created.
+  std::string task_type;
+  /// State before the event.
+  task_state from = task_state::created;
+  /// State after the event.
+  task_state to = task_state::created;
+  /// Seconds from created to now; set when the task finished.
+  double total_seconds = 0;
+  /// Seconds from started to now; set when a started task finished.
+  double run_seconds = 0;
+};
+
+/// Statistics of one task type (or of all tasks).
+struct task_type_stats {
+  /// Tasks created.
+  uint64_t created = 0;
+  /// Tasks started.
+  uint64_t started = 0;
+  /// Tasks completed.
+  uint64_t completed = 0;
+  /// Tasks failed.
+  uint64_t failed = 0;
+  /// Seconds from created to completed of completed tasks.
+  summary_stats total_seconds;
+  /// Seconds from started to completed of completed tasks.
+  summary_stats run_seconds;
+};
+
+/// The task lifecycle state machine: created -> started -> completed | failed
+/// (a task may also fail before it started).
+///
+/// Memory is bounded: a finished task is forgotten once its statistics are recorded
+/// (only its id and final state stay in a bounded list, to name repeats precisely),
+/// and at most `max_tracked` unfinished tasks are held; creating one more abandons the
+/// oldest.
+class task_tracker {
+public:
+  /// A tracker holding at most `max_tracked` unfinished and `max_recent` finished ids.
+  explicit task_tracker(std::size_t max_tracked = 100000, std::size_t max_recent = 10000);
+
+  /// Records task_created; fails with `duplicate_id` when the id is tracked.
+  caf::expected<task_transition> create(const std::string& task_id,
+                                        const std::string& task_type, double now);
+
+  /// Records task_started; only a created task may start.
+  caf::expected<task_transition> start(const std::string& task_id, double now);
+
+  /// Records task_completed; only a started task may complete.
+  caf::expected<task_transition> complete(const std::string& task_id, double now);
+
+  /// Records task_failed; a created or started task may fail.
+  caf::expected<task_transition> fail(const std::string& task_id, double now);
+
+  /// Tasks created or started and not yet finished.
+  std::size_t active() const noexcept {
+    return tasks_.size();
+  }
+
+  /// Unfinished tasks in state `s` (created or started).
+  std::size_t count_in(task_state s) const noexcept;
+
+  /// Statistics per task type.
+  const std::map<std::string, task_type_stats>& per_type() const noexcept {
+    return per_type_;
+  }
+
+  /// Statistics of all tasks.
+  const task_type_stats& totals() const noexcept {
+    return totals_;
+  }
+
+  /// Lifecycle events refused as invalid transitions or unknown ids.
+  uint64_t rejected() const noexcept {
+    return rejected_;
+  }
+
+  /// Unfinished tasks dropped because the tracker was full.
+  uint64_t abandoned() const noexcept {
+    return abandoned_;
+  }
+
+private:
+  struct task_entry {
+    std::string type;
+    task_state state = task_state::created;
+    double created_at = 0;
+    double started_at = 0;
+  };
+
+  caf::expected<task_transition> finish(const std::string& task_id, task_state to,
+                                        double now);
+
+  caf::error refuse(const std::string& task_id, const char* event);
+
+  task_type_stats& stats_of(const std::string& type);
+
+  ordered_table<task_entry> tasks_;
+  ordered_table<task_state> recent_;
+  std::map<std::string, task_type_stats> per_type_;
+  task_type_stats totals_;
+  std::size_t started_count_ = 0;
+  uint64_t rejected_ = 0;
+  uint64_t abandoned_ = 0;
+};
+
+} // namespace switchboard
