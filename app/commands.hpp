@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace switchboard::app {
 
@@ -65,6 +66,8 @@ struct route_options {
 struct broker_options {
   uint16_t port = 0;
   int partitions = 4;
+  std::vector<std::string> topics;
+  bool partitions_given = false;
 };
 
 /// Flags of `switchboard bench`.

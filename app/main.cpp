@@ -80,12 +80,23 @@ int main(int argc, char** argv) {
   route_cmd->callback([&] { rc = run_route(route); });
 
   broker_options broker;
-  auto* broker_cmd = cli.add_subcommand("broker", "Run a local Kafka-protocol development broker");
-  broker_cmd->add_option("--port", broker.port, "Port to listen on (0 picks one)")
+  auto* broker_cmd = cli.add_subcommand(
+    "broker", "Run a local Kafka-protocol development broker (librdkafka's mock cluster: real "
+              "wire protocol, data in memory only, old data evicted, lost on exit). Prints its "
+              "bootstrap address HOST:PORT as the first line, then runs until SIGINT/SIGTERM; "
+              "SIGUSR1 takes it down (clients see a dead broker), SIGUSR2 brings it back");
+  broker_cmd->add_option("--port", broker.port,
+                         "Only 0: librdkafka 2.0.2's mock cluster always picks a free port")
     ->capture_default_str();
-  broker_cmd->add_option("--partitions", broker.partitions, "Partitions of auto-created topics")
+  broker_cmd->add_option("--topic", broker.topics,
+                         "Create this topic at start (repeatable); others are created on "
+                         "first use with 4 partitions");
+  broker_cmd->add_option("--partitions", broker.partitions, "Partitions of each --topic")
     ->capture_default_str();
-  broker_cmd->callback([&] { rc = run_broker(broker); });
+  broker_cmd->callback([&] {
+    broker.partitions_given = broker_cmd->count("--partitions") > 0;
+    rc = run_broker(broker);
+  });
 
   bench_options bench;
   auto* bench_cmd = cli.add_subcommand("bench", "Measure throughput and latency");
