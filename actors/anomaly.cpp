@@ -6,8 +6,9 @@
 namespace switchboard {
 
 anomaly_detector::anomaly_detector(anomaly_options opts) : opts_(opts) {
-  if (opts_.window < 2)
-    opts_.window = 2;
+  // The baseline never holds more than `window` values, so judging cannot wait longer.
+  opts_.window = std::max<std::size_t>(opts_.window, 2);
+  opts_.min_samples = std::min(opts_.min_samples, opts_.window);
 }
 
 anomaly_verdict anomaly_detector::observe(double value) {
