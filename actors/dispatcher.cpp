@@ -10,11 +10,12 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
-#include <caf/down_msg.hpp>
+#include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/dead_letter.hpp"
 #include "events/error.hpp"
+#include "events/json_writer.hpp"
 #include "routes/route_table.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const switchboard::route_table>)
@@ -472,12 +473,12 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
       self->state.cfg.routes = std::move(routes);
       return true;
     },
-    [=](snapshot_atom) { return stats_json(self->state); },
+    [=](snapshot_atom) { return to_json(boost::json::value(stats_json(self->state))); },
     [=](tick_atom) {
       auto& st = self->state;
       if (st.cfg.monitor) {
         self->send(st.cfg.monitor, stats_atom::value, std::string{"dispatcher"},
-                   stats_json(st));
+                   to_json(boost::json::value(stats_json(st))));
         self->send(st.cfg.monitor, heartbeat_atom::value, std::string{"dispatcher"});
       }
       self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);

@@ -4,12 +4,14 @@
 #include <map>
 #include <string>
 
-#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/processor.hpp"
 #include "actors/protocol.hpp"
+#include "events/json_writer.hpp"
 
 namespace switchboard {
 
@@ -57,7 +59,7 @@ caf::behavior memory_sink(caf::stateful_actor<sink_state>* self, memory_sink_con
       boost::json::object counts;
       for (auto& [topic, ts] : self->state.topics)
         counts[topic] = ts.count;
-      return counts;
+      return to_json(boost::json::value(std::move(counts)));
     },
     [=](snapshot_atom, const std::string& topic) {
       std::vector<std::string> out;

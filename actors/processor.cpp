@@ -9,6 +9,7 @@
 #include <caf/spawn_options.hpp>
 
 #include "events/error.hpp"
+#include "events/json_writer.hpp"
 
 namespace switchboard {
 
@@ -76,7 +77,8 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       }
       flush_side_channels(self);
       if (st.cfg.monitor) {
-        self->send(st.cfg.monitor, stats_atom::value, st.component, st.logic->stats());
+        self->send(st.cfg.monitor, stats_atom::value, st.component,
+                   to_json(boost::json::value(st.logic->stats())));
         self->send(st.cfg.monitor, heartbeat_atom::value, st.component);
       }
       self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);

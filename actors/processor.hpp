@@ -115,5 +115,3 @@ caf::actor spawn_processor(caf::actor_system& sys, processor_shell_config cfg);
 caf::actor spawn_monitored_processor(caf::event_based_actor* parent, processor_shell_config cfg);
 
 } // namespace switchboard
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boost::json::object)
