@@ -34,6 +34,8 @@ public:
   bool matches_all() const noexcept;
 
 private:
+  friend class pattern_set;
+
   std::shared_ptr<const pattern_program> program_;
 };
 
