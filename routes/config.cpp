@@ -476,8 +476,6 @@ route_rule parse_route(dom::element el, const std::string& path, diagnostics& di
     } else {
       diag.merge(compiled.error());
     }
-  } else if (auto all = pattern::compile(std::string_view{"{}"}, r.path("filters"))) {
-    rule.filter = std::move(*all);
   }
   dom::element transforms;
   if (r.get("transformations", transforms)) {

@@ -91,6 +91,11 @@ struct route_table::index {
   topic_cells other_topics;
 };
 
+const pattern& match_all_pattern() {
+  static const pattern all = *pattern::compile(std::string_view{"{}"});
+  return all;
+}
+
 bool glob_match(std::string_view glob, std::string_view type) noexcept {
   // Iterative matching with one backtrack point: linear in practice, no recursion.
   std::size_t g = 0;

@@ -16,6 +16,9 @@
 
 namespace switchboard {
 
+/// The pattern that matches every event (`{}`), compiled once.
+const pattern& match_all_pattern();
+
 /// One route rule, validated and compiled.
 struct route_rule {
   /// Unique name.
@@ -27,7 +30,7 @@ struct route_rule {
   /// Exact event types or `*` globs (`task_*`); empty means every type.
   std::vector<std::string> event_types;
   /// The filter over the whole envelope.
-  pattern filter;
+  pattern filter = match_all_pattern();
   /// The filter JSON as configured (`{}` when none), for the routes API.
   std::string filter_json = "{}";
   /// Transformations run in order on a copy of the event.
