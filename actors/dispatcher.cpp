@@ -89,6 +89,8 @@ struct dispatcher_state {
   std::size_t latency_pos = 0;
   double latency_sum_ms = 0;
   uint64_t latency_count = 0;
+  // Latencies since the last report, for the monitor's histogram (bounded per report).
+  std::vector<double> latency_fresh;
   static inline const char* name = "dispatcher";
 };
 
@@ -101,6 +103,8 @@ void observe_latency(dispatcher_state& st, double ms, uint64_t events) {
   else
     st.latency_ring[st.latency_pos++ % ring_size] = ms;
   st.latency_sum_ms += ms * static_cast<double>(events);
+  if (st.latency_fresh.size() < 1024)
+    st.latency_fresh.push_back(ms);
   st.latency_count += events;
 }
 
@@ -477,8 +481,14 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
     [=](tick_atom) {
       auto& st = self->state;
       if (st.cfg.monitor) {
+        auto stats = stats_json(st);
+        boost::json::array fresh;
+        for (auto ms : st.latency_fresh)
+          fresh.push_back(ms);
+        st.latency_fresh.clear();
+        stats["latency_samples_ms"] = std::move(fresh);
         self->send(st.cfg.monitor, stats_atom::value, std::string{"dispatcher"},
-                   to_json(boost::json::value(stats_json(st))));
+                   to_json(boost::json::value(std::move(stats))));
         self->send(st.cfg.monitor, heartbeat_atom::value, std::string{"dispatcher"});
       }
       self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
