@@ -9,21 +9,11 @@ namespace switchboard::bench {
 
 int codec(const bench_config& cfg) {
   auto corpus = make_corpus(10000, 42);
-  std::size_t bytes = 0;
-  std::vector<simdjson::padded_string> padded;
-  padded.reserve(corpus.size());
-  for (const auto& e : corpus) {
-    bytes += e.size();
-    padded.emplace_back(e);
-  }
-  double avg = static_cast<double>(bytes) / static_cast<double>(corpus.size());
-
+  padded_corpus padded{corpus};
+  double avg = padded.avg_bytes;
   simdjson::dom::parser raw_parser;
   std::size_t sink = 0;
-  double raw = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
-    auto doc = raw_parser.parse(padded[i]);
-    sink += doc.error() == simdjson::SUCCESS;
-  });
+  double raw = padded.parse_rate(raw_parser, cfg.seconds, sink);
 
   switchboard::codec dec;
   double decode = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {

@@ -24,6 +24,15 @@ void field(std::string& out, const char* key, std::string_view value) {
   write_json_string(out, value);
 }
 
+// `{"event_id":...,"event_type":...,"timestamp":"...` up to the fraction digits.
+void envelope_head(std::string& out, std::mt19937_64& rng, std::string_view type) {
+  out += "{\"event_id\":";
+  write_json_string(out, hex_id(rng));
+  field(out, "event_type", type);
+  out += ",\"timestamp\":\"2026-11-23T10:00:00.";
+  out += std::to_string(100 + rng() % 900);
+}
+
 } // namespace
 
 std::vector<std::string> make_corpus(std::size_t count, uint64_t seed,
@@ -37,11 +46,7 @@ std::vector<std::string> make_corpus(std::size_t count, uint64_t seed,
     auto type = types[rng() % types.size()];
     std::string out;
     out.reserve(target_bytes + 64);
-    out += "{\"event_id\":";
-    write_json_string(out, hex_id(rng));
-    field(out, "event_type", type);
-    out += ",\"timestamp\":\"2026-11-23T10:00:00.";
-    out += std::to_string(100 + rng() % 900);
+    envelope_head(out, rng, type);
     out += "Z\",\"source\":\"bench\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{";
     out += "\"id\":\"item-" + std::to_string(rng() % 100000) + "\"";
     field(out, "status", statuses[rng() % 4]);
@@ -81,11 +86,7 @@ std::vector<std::string> make_nested_corpus(std::size_t count, uint64_t seed) {
     auto team = std::to_string(rng() % 8);
     std::string out;
     out.reserve(target_bytes + 64);
-    out += "{\"event_id\":";
-    write_json_string(out, hex_id(rng));
-    field(out, "event_type", type);
-    out += ",\"timestamp\":\"2026-11-23T10:00:00.";
-    out += std::to_string(100 + rng() % 900);
+    envelope_head(out, rng, type);
     out += "Z\",\"source\":\"svc-" + std::to_string(rng() % 10) + "\"";
     field(out, "correlation_id", hex_id(rng));
     out += ",\"version\":\"1.0\",\"data\":{\"id\":\"item-" + item + "\"";

@@ -61,27 +61,17 @@ struct group_result {
 
 int match(const bench_config& cfg) {
   auto corpus = make_nested_corpus(10000, 42);
-  std::size_t bytes = 0;
-  std::vector<simdjson::padded_string> padded;
-  padded.reserve(corpus.size());
-  for (const auto& e : corpus) {
-    bytes += e.size();
-    padded.emplace_back(e);
-  }
-  double avg = static_cast<double>(bytes) / static_cast<double>(corpus.size());
-
+  padded_corpus padded{corpus};
+  double avg = padded.avg_bytes;
   simdjson::dom::parser parser;
   std::size_t sink = 0;
-  double raw = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
-    auto doc = parser.parse(padded[i]);
-    sink += doc.error() == simdjson::SUCCESS;
-  });
+  double raw = padded.parse_rate(parser, cfg.seconds, sink);
 
   // Pre-parsed documents isolate the cost of matching from parsing; few enough to
   // stay in cache, as an event just parsed is.
   std::vector<simdjson::dom::document> docs(256);
   for (std::size_t i = 0; i < docs.size(); ++i)
-    if (parser.parse_into_document(docs[i], padded[i].data(), padded[i].size()).error())
+    if (parser.parse_into_document(docs[i], padded.events[i].data(), padded.events[i].size()).error())
       return 1;
 
   std::vector<group_result> results;
@@ -98,7 +88,7 @@ int match(const bench_config& cfg) {
     }
     std::size_t matched = 0;
     double both = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
-      auto doc = parser.parse(padded[i]);
+      auto doc = parser.parse(padded.events[i]);
       hits.clear();
       set.match(doc.value_unsafe(), hits);
       matched += hits.size();
@@ -106,7 +96,7 @@ int match(const bench_config& cfg) {
     std::size_t counted = 0;
     for (std::size_t i = 0; i < corpus.size(); ++i) {
       hits.clear();
-      set.match(parser.parse(padded[i]).value_unsafe(), hits);
+      set.match(parser.parse(padded.events[i]).value_unsafe(), hits);
       counted += hits.size();
     }
     double only = rate(docs.size(), cfg.seconds, [&](std::size_t i) {
