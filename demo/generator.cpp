@@ -1,0 +1,346 @@
+#include "demo/generator.hpp"
+
+#include <chrono>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/protocol.hpp"
+#include "events/codec.hpp"
+#include "events/error.hpp"
+#include "events/factory.hpp"
+#include "events/json_writer.hpp"
+
+namespace switchboard {
+
+namespace {
+
+constexpr std::array<const char*, 3> pool_agents{"agent-analysis-1", "agent-analysis-2",
+                                                 "agent-summary-1"};
+constexpr std::array<const char*, 3> outside_task_types{"report", "etl", "batch_job"};
+constexpr std::array<const char*, 2> agent_task_types{"classification", "summarization"};
+constexpr std::array<const char*, 4> extensions{".pdf", ".docx", ".txt", ".pdf"};
+constexpr std::array<const char*, 4> owners{"team-legal", "team-finance", "team-ops",
+                                            "team-research"};
+
+template <class T, std::size_t N>
+const T& pick(std::mt19937_64& rng, const std::array<T, N>& items) {
+  return items[rng() % N];
+}
+
+} // namespace
+
+caf::expected<std::map<event_family, double>> parse_mix(const std::string& text) {
+  std::map<event_family, double> mix;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto comma = text.find(',', pos);
+    auto item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    auto eq = item.find('=');
+    auto bad = [&](const std::string& why) {
+      return caf::make_error(event_errc::invalid_value, "--mix item '" + item + "': " + why);
+    };
+    if (eq == std::string::npos)
+      return bad("expected FAMILY=PERCENT");
+    auto fam = family_from_name(item.substr(0, eq));
+    if (fam != event_family::document && fam != event_family::task
+        && fam != event_family::agent && fam != event_family::analytics)
+      return bad("family must be document, task, agent or analytics");
+    char* end = nullptr;
+    auto value = std::strtod(item.c_str() + eq + 1, &end);
+    if (end == item.c_str() + eq + 1 || *end != '\0' || value < 0)
+      return bad("percent must be a non-negative number");
+    mix[fam] = value;
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  double total = 0;
+  for (auto& [f, v] : mix)
+    total += v;
+  if (total <= 0)
+    return caf::make_error(event_errc::invalid_value, "--mix must give some family a share");
+  return mix;
+}
+
+event_generator::event_generator(traffic_spec spec) : spec_(std::move(spec)), rng_(spec_.seed) {
+  double total = 0;
+  for (auto& [fam, pct] : spec_.mix)
+    total += pct;
+  double acc = 0;
+  for (auto& [fam, pct] : spec_.mix) {
+    acc += pct / total;
+    cumulative_.emplace_back(fam, acc);
+  }
+}
+
+std::string event_generator::id(std::string_view prefix) {
+  return std::string{prefix} + "-" + std::to_string(spec_.seed % 1000) + "-"
+         + std::to_string(++counter_);
+}
+
+std::string event_generator::envelope(std::string_view type, const std::string& data) {
+  std::string out;
+  out.reserve(data.size() + 200);
+  out += "{\"event_id\":";
+  write_json_string(out, new_event_id());
+  out += ",\"event_type\":";
+  write_json_string(out, type);
+  out += ",\"timestamp\":";
+  write_json_string(out, iso_timestamp_now());
+  out += ",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":";
+  out += data;
+  out += ",\"metadata\":{\"generator\":\"demo\"}}";
+  return out;
+}
+
+std::string event_generator::document_event() {
+  if (uploaded_.empty() || rng_() % 10 < 7) {
+    auto doc = id("doc");
+    if (uploaded_.size() < 1000)
+      uploaded_.push_back(doc);
+    std::string path = "/inbox/" + doc + pick(rng_, extensions);
+    return envelope("document_uploaded",
+                    "{\"document_id\":\"" + doc + "\",\"status\":\"pending\",\"file_path\":\""
+                      + path + "\",\"size_bytes\":" + std::to_string(1000 + rng_() % 5000000)
+                      + ",\"owner\":\"" + pick(rng_, owners) + "\"}");
+  }
+  auto i = rng_() % uploaded_.size();
+  auto doc = uploaded_[i];
+  uploaded_[i] = uploaded_.back();
+  uploaded_.pop_back();
+  return envelope("document_processed",
+                  "{\"document_id\":\"" + doc
+                    + "\",\"status\":\"processed\",\"file_path\":\"/inbox/" + doc
+                    + "\",\"pages\":" + std::to_string(1 + rng_() % 80)
+                    + ",\"duration_ms\":" + std::to_string(20 + rng_() % 400) + "}");
+}
+
+std::string event_generator::task_event() {
+  if (tasks_.empty() || rng_() % 10 < 4) {
+    auto task = id("task");
+    bool for_agents = rng_() % 5 == 0;
+    std::string type = for_agents ? pick(rng_, agent_task_types) : pick(rng_, outside_task_types);
+    if (!for_agents && tasks_.size() < 1000)
+      tasks_.emplace_back(task, 0);
+    return envelope("task_created", "{\"task_id\":\"" + task + "\",\"task_type\":\"" + type
+                                      + "\",\"status\":\"pending\",\"owner\":\""
+                                      + pick(rng_, owners) + "\",\"priority\":"
+                                      + std::to_string(rng_() % 5) + "}");
+  }
+  auto i = rng_() % tasks_.size();
+  auto& [task, state] = tasks_[i];
+  std::string type;
+  std::string status;
+  if (state == 0) {
+    type = "task_started";
+    status = "running";
+    state = 1;
+  } else {
+    bool ok = rng_() % 10 != 0;
+    type = ok ? "task_completed" : "task_failed";
+    status = ok ? "completed" : "failed";
+  }
+  auto out = envelope(type, "{\"task_id\":\"" + task + "\",\"task_type\":\"report\",\"status\":\""
+                              + status + "\",\"duration_ms\":"
+                              + std::to_string(5 + rng_() % 900) + "}");
+  if (state == 1 && type != "task_started") {
+    tasks_[i] = tasks_.back();
+    tasks_.pop_back();
+  }
+  return out;
+}
+
+std::string event_generator::agent_event() {
+  auto agent = pick(rng_, pool_agents);
+  if (rng_() % 20 == 0)
+    return envelope("agent_error", std::string{"{\"agent_id\":\""} + agent
+                                     + "\",\"agent_type\":\"llm\",\"status\":\"error\","
+                                       "\"error\":\"rate limited by upstream model API\"}");
+  return envelope("agent_health",
+                  std::string{"{\"agent_id\":\""} + agent
+                    + "\",\"agent_type\":\"llm\",\"status\":\""
+                    + (rng_() % 50 == 0 ? "degraded" : "healthy")
+                    + "\",\"latency_ms\":" + std::to_string(10 + rng_() % 300) + "}");
+}
+
+std::string event_generator::analytics_event() {
+  switch (rng_() % 3) {
+    case 0:
+      return envelope("metrics", "{\"metric_name\":\"queue_length\",\"value\":"
+                                   + std::to_string(rng_() % 500) + "}");
+    case 1: {
+      auto latency = rng_() % 100 == 0 ? 1000 + rng_() % 4000 : 5 + rng_() % 300;
+      return envelope("performance_data", "{\"metric_name\":\"request_latency\",\"value\":"
+                                            + std::to_string(latency) + ",\"latency_ms\":"
+                                            + std::to_string(latency) + "}");
+    }
+    default:
+      return envelope("system_stats", "{\"metric_name\":\"cpu_percent\",\"value\":"
+                                        + std::to_string(rng_() % 100) + ".5}");
+  }
+}
+
+std::string event_generator::failing_event() {
+  // Valid JSON whose step is impossible: processors refuse it and it is dead-lettered.
+  if (rng_() % 2 == 0)
+    return envelope("task_completed", "{\"task_id\":\"" + id("ghost-task")
+                                        + "\",\"task_type\":\"report\",\"status\":\"completed\"}");
+  return envelope("document_processed", "{\"document_id\":\"" + id("ghost-doc")
+                                          + "\",\"status\":\"processed\",\"file_path\":\"/x\"}");
+}
+
+std::string event_generator::next(generated_kind& kind, event_family& family) {
+  kind = generated_kind::valid;
+  if (spec_.error_rate > 0 && static_cast<double>(rng_() % 1000000) < spec_.error_rate * 10000) {
+    bool malformed = rng_() % 2 == 0;
+    kind = malformed ? generated_kind::malformed : generated_kind::failing;
+    family = event_family::task;
+    auto text = failing_event();
+    if (malformed) {
+      switch (rng_() % 3) {
+        case 0: text.resize(text.size() / 2); break; // truncated
+        case 1: text.replace(text.find("\"data\""), 6, "\"dat\""); break; // no data field
+        default: text[text.find(':')] = ';'; // broken syntax
+      }
+    }
+    return text;
+  }
+  auto u = static_cast<double>(rng_() % 1000000) / 1e6;
+  family = cumulative_.back().first;
+  for (auto& [fam, acc] : cumulative_)
+    if (u < acc) {
+      family = fam;
+      break;
+    }
+  switch (family) {
+    case event_family::document: return document_event();
+    case event_family::task: return task_event();
+    case event_family::agent: return agent_event();
+    default: return analytics_event();
+  }
+}
+
+namespace {
+
+struct generator_state {
+  generator_config cfg;
+  std::unique_ptr<event_generator> gen;
+  codec dec;
+  generation_report report;
+  std::chrono::steady_clock::time_point start;
+  std::size_t inflight = 0;
+  uint64_t next_ticket = 0;
+  bool finished = false;
+  std::vector<caf::response_promise> waiting;
+  static inline const char* name = "generator";
+};
+
+using generator_actor = caf::stateful_actor<generator_state>;
+
+double elapsed(const generator_state& st) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
+}
+
+void send_batch(generator_actor* self, std::size_t n) {
+  auto& st = self->state;
+  input_batch b;
+  b.ticket = ++st.next_ticket;
+  b.topic = st.cfg.topic;
+  b.events.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    generated_kind kind;
+    event_family fam;
+    auto text = st.gen->next(kind, fam);
+    ++st.report.generated;
+    ++st.report.by_family[std::string{to_string(fam)}];
+    st.report.malformed += kind == generated_kind::malformed;
+    st.report.failing += kind == generated_kind::failing;
+    auto ev = st.dec.decode(std::string_view{text});
+    if (ev)
+      b.events.push_back(std::move(*ev));
+    else
+      b.rejected.push_back(rejected_input{std::move(text), error_text(ev.error())});
+  }
+  b.ingest_ns = mono_now_ns();
+  ++st.inflight;
+  self->send(st.cfg.dispatcher, batch_atom::value, std::move(b));
+}
+
+void check_done(generator_actor* self) {
+  auto& st = self->state;
+  if (!st.finished || st.inflight > 0)
+    return;
+  st.report.seconds = elapsed(st);
+  for (auto& rp : st.waiting)
+    rp.deliver(st.report);
+  st.waiting.clear();
+}
+
+// Sends as many batches as the schedule and the credit allow.
+void pump(generator_actor* self) {
+  auto& st = self->state;
+  if (st.finished)
+    return;
+  auto t = elapsed(st);
+  bool out_of_time = t >= st.cfg.duration_seconds;
+  bool out_of_events = st.cfg.max_events > 0 && st.report.generated >= st.cfg.max_events;
+  if (out_of_time || out_of_events) {
+    st.finished = true;
+    check_done(self);
+    return;
+  }
+  uint64_t due = st.cfg.rate > 0 ? static_cast<uint64_t>(st.cfg.rate * t) : UINT64_MAX;
+  if (st.cfg.max_events > 0)
+    due = std::min(due, st.cfg.max_events);
+  while (st.inflight < st.cfg.max_inflight && st.report.generated < due) {
+    auto n = std::min<uint64_t>(st.cfg.batch_size, due - st.report.generated);
+    send_batch(self, static_cast<std::size_t>(n));
+  }
+}
+
+caf::behavior generator_fn(generator_actor* self, generator_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.gen = std::make_unique<event_generator>(st.cfg.traffic);
+  st.start = std::chrono::steady_clock::now();
+  self->send(self, tick_atom::value);
+  return {
+    [=](tick_atom) {
+      pump(self);
+      if (!self->state.finished)
+        self->delayed_send(self, std::chrono::milliseconds(5), tick_atom::value);
+    },
+    [=](ack_atom, const batch_ack& ack) {
+      auto& st = self->state;
+      --st.inflight;
+      st.report.processed += ack.processed;
+      st.report.unmatched += ack.unmatched;
+      st.report.dead_lettered += ack.dead_lettered;
+      if (st.cfg.rate <= 0)
+        pump(self);
+      check_done(self);
+    },
+    [=](stats_atom) {
+      auto r = self->state.report;
+      r.seconds = elapsed(self->state);
+      return r;
+    },
+    [=](stop_atom) {
+      auto rp = self->make_response_promise();
+      self->state.waiting.push_back(rp);
+      check_done(self);
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_generator(caf::actor_system& sys, generator_config cfg) {
+  return sys.spawn(generator_fn, std::move(cfg));
+}
+
+} // namespace switchboard

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "events/types.hpp"
+
+namespace switchboard {
+
+/// How the demo traffic looks.
+struct traffic_spec {
+  /// Percent of events per family; only document, task, agent and analytics are generated.
+  std::map<event_family, double> mix{{event_family::document, 40},
+                                     {event_family::task, 30},
+                                     {event_family::agent, 20},
+                                     {event_family::analytics, 10}};
+  /// Percent of events that are malformed or fail in a processor (half each).
+  double error_rate = 2;
+  /// Seed of every random choice, so a run can be repeated.
+  uint64_t seed = 1;
+};
+
+/// Parses `document=40,task=30,...` into a mix; the error names the bad item.
+caf::expected<std::map<event_family, double>> parse_mix(const std::string& text);
+
+/// What kind of event the generator made.
+enum class generated_kind : uint8_t { valid, malformed, failing };
+
+/// Makes realistic demo events as JSON text: coherent document and task lifecycles,
+/// agent reports and analytics samples, with a share of malformed and failing events.
+class event_generator {
+public:
+  /// A generator for the given traffic.
+  explicit event_generator(traffic_spec spec);
+
+  /// The next event's bytes; `kind` says whether it was made to fail.
+  std::string next(generated_kind& kind, event_family& family);
+
+private:
+  std::string document_event();
+  std::string task_event();
+  std::string agent_event();
+  std::string analytics_event();
+  std::string failing_event();
+  std::string envelope(std::string_view type, const std::string& data);
+  std::string id(std::string_view prefix);
+
+  traffic_spec spec_;
+  std::mt19937_64 rng_;
+  std::vector<std::pair<event_family, double>> cumulative_;
+  uint64_t counter_ = 0;
+  // Recent uploads and tasks, so later events continue their lifecycles.
+  std::vector<std::string> uploaded_;
+  std::vector<std::pair<std::string, int>> tasks_;
+};
+
+/// Counts of what a generator run produced and how it ended.
+struct generation_report {
+  uint64_t generated = 0;
+  uint64_t malformed = 0;
+  uint64_t failing = 0;
+  std::map<std::string, uint64_t> by_family;
+  uint64_t processed = 0;
+  uint64_t unmatched = 0;
+  uint64_t dead_lettered = 0;
+  double seconds = 0;
+};
+
+/// Settings of the generator actor.
+struct generator_config {
+  /// The traffic.
+  traffic_spec traffic;
+  /// Events per second; 0 means as fast as credit allows.
+  double rate = 2000;
+  /// Seconds to generate for.
+  double duration_seconds = 30;
+  /// Stop after this many events (0: no limit).
+  uint64_t max_events = 0;
+  /// Events per input batch.
+  std::size_t batch_size = 256;
+  /// Unacknowledged batches at most (the credit).
+  std::size_t max_inflight = 8;
+  /// The topic the events arrive on.
+  std::string topic = "events";
+  /// The dispatcher.
+  caf::actor dispatcher;
+};
+
+/// Spawns the generator actor. `(stats_atom)` returns a `generation_report` so far;
+/// `(stop_atom)` returns the final report once generation ended and every batch was
+/// acknowledged (it may be asked early: the answer waits).
+caf::actor spawn_generator(caf::actor_system& sys, generator_config cfg);
+
+} // namespace switchboard
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::generation_report)

@@ -1,0 +1,69 @@
+#include "demo/pipeline.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/dispatcher.hpp"
+#include "actors/memory_sink.hpp"
+#include "actors/processors.hpp"
+#include "actors/protocol.hpp"
+#include "monitor/monitor_actor.hpp"
+
+namespace switchboard {
+
+pipeline start_pipeline(caf::actor_system& sys, const switchboard_config& cfg,
+                        const pipeline_options& opts) {
+  pipeline p;
+  if (opts.monitoring) {
+    monitor_config mc;
+    mc.alert_rules = cfg.alert_rules;
+    mc.health.heartbeat_timeout_seconds = cfg.processors.heartbeat_timeout_seconds;
+    mc.tick_ms = opts.monitor_tick_ms;
+    p.monitor = spawn_monitor(sys, mc);
+  }
+  p.sink = opts.sink ? opts.sink : spawn_memory_sink(sys, memory_sink_config{opts.keep_per_topic});
+  dispatcher_config dc;
+  dc.routes = cfg.routes;
+  dc.topics = cfg.topics;
+  dc.processors = cfg.processors;
+  dc.processor_factories = default_processor_factories(cfg.processors);
+  dc.subscriptions = default_subscriptions();
+  dc.sink = p.sink;
+  dc.monitor = p.monitor;
+  p.dispatcher = spawn_dispatcher(sys, std::move(dc));
+  if (p.monitor)
+    set_monitor_dispatcher(p.monitor, p.dispatcher);
+  return p;
+}
+
+void stop_pipeline(const pipeline& p) {
+  for (auto* a : {&p.dispatcher, &p.sink, &p.monitor})
+    if (*a)
+      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+}
+
+std::optional<std::string> ask_json(caf::actor_system& sys, const caf::actor& who,
+                                    const std::string& what,
+                                    std::chrono::milliseconds timeout) {
+  if (!who)
+    return std::nullopt;
+  caf::scoped_actor self{sys};
+  std::optional<std::string> result;
+  auto on_reply = [&](std::string& json) { result = std::move(json); };
+  auto on_error = [&](caf::error&) {};
+  if (what.empty())
+    self->request(who, timeout, snapshot_atom::value).receive(on_reply, on_error);
+  else
+    self->request(who, timeout, snapshot_atom::value, what).receive(on_reply, on_error);
+  return result;
+}
+
+void configure_actor_system(caf::actor_system_config& cfg) {
+  // A busy actor yields after a bounded number of messages so others get the core.
+  cfg.set("scheduler.max-throughput", 64);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+}
+
+} // namespace switchboard
