@@ -29,4 +29,7 @@ int match(const bench_config& cfg);
 /// `switchboard bench codec`: parse+validate and serialize rates against raw simdjson.
 int codec(const bench_config& cfg);
 
+/// `switchboard bench pipeline`: the in-process pipeline flat out and at half rate.
+int pipeline(const bench_config& cfg);
+
 } // namespace switchboard::bench

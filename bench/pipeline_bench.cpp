@@ -1,0 +1,102 @@
+#include <chrono>
+#include <cstdio>
+#include <sys/resource.h>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/protocol.hpp"
+#include "bench/bench.hpp"
+#include "demo/generator.hpp"
+#include "demo/pipeline.hpp"
+#include "events/error.hpp"
+
+namespace switchboard::bench {
+
+namespace {
+
+struct run_result {
+  double events_per_second = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  uint64_t generated = 0;
+};
+
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+// Runs the demo pipeline for `seconds` at `rate` (0: flat out) and reads its figures.
+run_result drive(const switchboard_config& cfg, double rate, double seconds) {
+  caf::actor_system_config sys_cfg;
+  configure_actor_system(sys_cfg);
+  caf::actor_system sys{sys_cfg};
+  pipeline_options opts;
+  opts.monitoring = true;
+  auto p = start_pipeline(sys, cfg, opts);
+  generator_config gc;
+  gc.traffic.error_rate = 0;
+  gc.traffic.seed = 42;
+  gc.rate = rate;
+  gc.duration_seconds = seconds;
+  gc.batch_size = cfg.processors.batch_size;
+  gc.max_inflight = cfg.processors.max_inflight_batches;
+  gc.dispatcher = p.dispatcher;
+  auto gen = spawn_generator(sys, gc);
+  caf::scoped_actor self{sys};
+  generation_report rep;
+  self->request(gen, std::chrono::seconds(static_cast<int>(seconds) + 60), stop_atom::value)
+    .receive([&](generation_report& r) { rep = r; }, [](caf::error&) {});
+  run_result out;
+  out.generated = rep.generated;
+  out.events_per_second = rep.seconds > 0 ? static_cast<double>(rep.processed) / rep.seconds : 0;
+  if (auto stats = ask_json(sys, p.dispatcher, "")) {
+    auto v = boost::json::parse(*stats);
+    auto& lat = v.at("latency");
+    out.p50_ms = lat.at("p50_ms").to_number<double>();
+    out.p99_ms = lat.at("p99_ms").to_number<double>();
+  }
+  caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+  stop_pipeline(p);
+  return out;
+}
+
+} // namespace
+
+int pipeline(const bench_config& bc) {
+  auto cfg = parse_config(builtin_demo_config());
+  if (!cfg) {
+    std::fprintf(stderr, "%s\n", error_text(cfg.error()).c_str());
+    return 1;
+  }
+  auto flat = drive(*cfg, 0, bc.seconds);
+  auto half = drive(*cfg, flat.events_per_second / 2, bc.seconds);
+  auto rss = peak_rss_mb();
+  if (bc.json) {
+    std::printf("{\"events_per_second\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+                "\"peak_rss_mb\":%.1f,\"half_rate\":%.0f,\"flat_out_p99_ms\":%.3f}\n",
+                flat.events_per_second, half.p50_ms, half.p99_ms, rss,
+                flat.events_per_second / 2, flat.p99_ms);
+    return 0;
+  }
+  std::printf("pipeline benchmark: demo routes and processors, in-process bus, %.1fs per run\n",
+              bc.seconds);
+  std::printf("  %-44s %12.0f events/s\n", "flat out (source limited only by credit)",
+              flat.events_per_second);
+  std::printf("  %-44s p50 %.3f ms  p99 %.3f ms\n", "latency flat out (ingest to processed)",
+              flat.p50_ms, flat.p99_ms);
+  std::printf("  %-44s p50 %.3f ms  p99 %.3f ms\n",
+              ("latency at half rate (" + std::to_string(static_cast<long>(
+                                             flat.events_per_second / 2)) + "/s)").c_str(),
+              half.p50_ms, half.p99_ms);
+  std::printf("  %-44s %.1f MiB\n", "peak RSS", rss);
+  std::printf("  targets: >= 1,000,000 events/s, p99 < 5 ms at half rate, RSS < 256 MiB\n");
+  return 0;
+}
+
+} // namespace switchboard::bench
