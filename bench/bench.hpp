@@ -18,6 +18,14 @@ struct bench_config {
 std::vector<std::string> make_corpus(std::size_t count, uint64_t seed,
                                      std::size_t target_bytes = 300);
 
+/// A repeatable corpus of nested envelope events of about 900 bytes each, with
+/// documents, owners, metrics, tags, history and trace metadata.
+std::vector<std::string> make_nested_corpus(std::size_t count, uint64_t seed);
+
+/// `switchboard bench match`: pattern-set matching rates per operator group against
+/// the raw simdjson parse rate of the same corpus.
+int match(const bench_config& cfg);
+
 /// `switchboard bench codec`: parse+validate and serialize rates against raw simdjson.
 int codec(const bench_config& cfg);
 

@@ -1,52 +1,19 @@
-#include <chrono>
 #include <cstdio>
 
 #include "bench/bench.hpp"
+#include "bench/timing.hpp"
 #include "events/codec.hpp"
 #include "events/json_writer.hpp"
 
 namespace switchboard::bench {
 
-namespace {
-
-using clock_type = std::chrono::steady_clock;
-
-// Runs `step(i)` over the corpus indices until `seconds` pass; returns items per second.
-template <class Step>
-double rate(std::size_t corpus_size, double seconds, Step step) {
-  std::size_t done = 0;
-  auto start = clock_type::now();
-  auto deadline = start + std::chrono::duration<double>(seconds);
-  for (;;) {
-    for (std::size_t i = 0; i < corpus_size; ++i)
-      step(i);
-    done += corpus_size;
-    if (clock_type::now() >= deadline)
-      break;
-  }
-  std::chrono::duration<double> took = clock_type::now() - start;
-  return static_cast<double>(done) / took.count();
-}
-
-} // namespace
-
 int codec(const bench_config& cfg) {
   auto corpus = make_corpus(10000, 42);
-  std::size_t bytes = 0;
-  std::vector<simdjson::padded_string> padded;
-  padded.reserve(corpus.size());
-  for (const auto& e : corpus) {
-    bytes += e.size();
-    padded.emplace_back(e);
-  }
-  double avg = static_cast<double>(bytes) / static_cast<double>(corpus.size());
-
+  padded_corpus padded{corpus};
+  double avg = padded.avg_bytes;
   simdjson::dom::parser raw_parser;
   std::size_t sink = 0;
-  double raw = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {
-    auto doc = raw_parser.parse(padded[i]);
-    sink += doc.error() == simdjson::SUCCESS;
-  });
+  double raw = padded.parse_rate(raw_parser, cfg.seconds, sink);
 
   switchboard::codec dec;
   double decode = rate(corpus.size(), cfg.seconds, [&](std::size_t i) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 
 #include "routes/pattern.hpp"
@@ -80,9 +81,24 @@ struct value_index {
   bool needs_fold = false;
 };
 
+/// Up to the first eight bytes of a key, zero-filled: one integer compare rejects
+/// almost every non-matching key.
+uint64_t key_head(std::string_view key) noexcept {
+  uint64_t head = 0;
+  std::memcpy(&head, key.data(), std::min<std::size_t>(key.size(), sizeof(head)));
+  return head;
+}
+
+/// A labelled edge of the field-path trie.
+struct trie_edge {
+  uint64_t head;
+  std::string key;
+  uint32_t target;
+};
+
 /// A node of the field-path trie shared by all patterns.
 struct trie_node {
-  std::vector<std::pair<std::string, uint32_t>> children;
+  std::vector<trie_edge> children;
   /// Lookup for nodes with many children; views into `children`.
   std::unordered_map<std::string_view, uint32_t> lookup;
   int index = -1;
@@ -148,9 +164,14 @@ struct pattern_set::impl {
       auto it = n.lookup.find(key);
       return it == n.lookup.end() ? UINT32_MAX : it->second;
     }
-    for (const auto& [k, id] : n.children)
-      if (k == key)
-        return id;
+    auto head = key_head(key);
+    for (const auto& edge : n.children)
+      if (edge.head == head && edge.key.size() == key.size()
+          && (key.size() <= sizeof(head)
+              || std::memcmp(edge.key.data() + sizeof(head), key.data() + sizeof(head),
+                             key.size() - sizeof(head))
+                   == 0))
+        return edge.target;
     return UINT32_MAX;
   }
 
@@ -162,11 +183,11 @@ struct pattern_set::impl {
         next = static_cast<uint32_t>(trie.size());
         trie.emplace_back();
         auto& n = trie[node];
-        n.children.emplace_back(key, next);
+        n.children.push_back(trie_edge{key_head(key), key, next});
         if (n.children.size() > lookup_threshold) {
           n.lookup.clear();
-          for (const auto& [k, id] : n.children)
-            n.lookup.emplace(k, id);
+          for (const auto& edge : n.children)
+            n.lookup.emplace(edge.key, edge.target);
         }
       }
       node = next;
