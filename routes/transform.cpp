@@ -1,5 +1,6 @@
 #include "routes/transform.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <set>
@@ -137,7 +138,8 @@ caf::error op_remove(json::value& doc, const json_pointer& path) {
     return failed(std::move(why));
   const auto& last = toks.back();
   if (auto* obj = parent->if_object()) {
-    if (obj->erase(last) == 0)
+    // stable_erase keeps the other members in order; erase would move the last one.
+    if (obj->stable_erase(last) == 0)
       return failed(path.text() + " does not exist");
     return {};
   }
@@ -177,9 +179,21 @@ bool numbers_equal(const json::value& a, const json::value& b) {
   return a.to_number<double>() == b.to_number<double>();
 }
 
-// Formats the current time of the context as ISO 8601.
-std::string now_text(const transform_context& ctx) {
-  return iso_timestamp(ctx.now());
+// Formats the current time of the context as ISO 8601; the text is cached per
+// millisecond because consecutive events mostly share it.
+json::string now_text(const transform_context& ctx) {
+  struct cache {
+    int64_t ms = -1;
+    json::string text;
+  };
+  thread_local cache last;
+  auto now = ctx.now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  if (ms != last.ms) {
+    last.text = iso_timestamp(now);
+    last.ms = ms;
+  }
+  return last.text;
 }
 
 caf::error reason(std::string msg) {
@@ -204,7 +218,7 @@ caf::error add_routing_metadata(json::object& ev, const transform_context& ctx) 
   if (!md)
     return err;
   (*md)["route"] = json::string{ctx.route};
-  (*md)["routed_at"] = json::string{now_text(ctx)};
+  (*md)["routed_at"] = now_text(ctx);
   (*md)["dispatcher_id"] = json::string{ctx.dispatcher_id};
   return {};
 }
@@ -214,7 +228,7 @@ caf::error add_timestamp(json::object& ev, const transform_context& ctx) {
   auto* md = metadata_of(ev, err);
   if (!md)
     return err;
-  (*md)["processed_at"] = json::string{now_text(ctx)};
+  (*md)["processed_at"] = now_text(ctx);
   return {};
 }
 
@@ -394,20 +408,21 @@ std::chrono::system_clock::time_point transform_context::now() const {
 builtin_registry& builtin_registry::global() {
   static builtin_registry instance = [] {
     builtin_registry reg;
-    reg.add("add_routing_metadata", add_routing_metadata);
-    reg.add("add_timestamp", add_timestamp);
-    reg.add("redact_pii", redact_pii);
-    reg.add("increment_hops", increment_hops);
+    reg.add("add_routing_metadata", add_routing_metadata, {"metadata"});
+    reg.add("add_timestamp", add_timestamp, {"metadata"});
+    reg.add("redact_pii", redact_pii, {"data"});
+    reg.add("increment_hops", increment_hops, {"metadata"});
     return reg;
   }();
   return instance;
 }
 
-void builtin_registry::add(std::string name, builtin_transform fn) {
-  fns_[std::move(name)] = std::move(fn);
+void builtin_registry::add(std::string name, builtin_transform fn,
+                           std::vector<std::string> members) {
+  fns_[std::move(name)] = builtin_entry{std::move(fn), std::move(members)};
 }
 
-const builtin_transform* builtin_registry::find(std::string_view name) const {
+const builtin_entry* builtin_registry::find(std::string_view name) const {
   auto it = fns_.find(name);
   return it == fns_.end() ? nullptr : &it->second;
 }
@@ -560,15 +575,25 @@ bool redact_pii_text(std::string& text) {
 
 // -- steps --------------------------------------------------------------------
 
-transform_step::transform_step(std::string name, builtin_transform fn)
-  : name_(std::move(name)), builtin_(std::move(fn)) {
+transform_step::transform_step(std::string name, builtin_entry entry)
+  : members_(std::move(entry.members)), name_(std::move(name)), builtin_(std::move(entry.fn)) {
   // nop
 }
 
 transform_step::transform_step(patch_op op, json_pointer path, json_pointer from,
                                json::value value)
   : op_(op), path_(std::move(path)), from_(std::move(from)), value_(std::move(value)) {
-  // nop
+  // A pointer reaches below its first token only; the empty pointer reaches everything.
+  bool whole = path_.tokens().empty();
+  if (!whole)
+    members_.push_back(path_.tokens().front());
+  if (op_ == patch_op::move || op_ == patch_op::copy) {
+    whole = whole || from_.tokens().empty();
+    if (!from_.tokens().empty())
+      members_.push_back(from_.tokens().front());
+  }
+  if (whole)
+    members_.clear();
 }
 
 caf::error transform_step::apply(json::value& doc, const transform_context& ctx) const {
@@ -715,8 +740,8 @@ caf::expected<transform_chain> transform_chain::compile(simdjson::dom::element s
     std::string_view name;
     simdjson::dom::object obj;
     if (!item.get_string().get(name)) {
-      if (auto* fn = registry.find(name)) {
-        chain.push_back(transform_step{std::string{name}, *fn});
+      if (auto* entry = registry.find(name)) {
+        chain.push_back(transform_step{std::string{name}, *entry});
       } else {
         std::string known;
         for (const auto& n : registry.names())
@@ -748,7 +773,19 @@ caf::expected<transform_chain> transform_chain::compile(std::string_view json_te
 }
 
 void transform_chain::push_back(transform_step step) {
+  if (step.members().empty()) {
+    whole_ = true;
+    members_.clear();
+  } else if (!whole_) {
+    for (const auto& m : step.members())
+      if (!touches(m))
+        members_.push_back(m);
+  }
   steps_.push_back(std::move(step));
+}
+
+bool transform_chain::touches(std::string_view member) const noexcept {
+  return whole_ || std::find(members_.begin(), members_.end(), member) != members_.end();
 }
 
 caf::error transform_chain::apply_tree(json::value& doc, const transform_context& ctx) const {
@@ -763,12 +800,57 @@ caf::error transform_chain::apply_tree(json::value& doc, const transform_context
 
 caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform_context& ctx,
                                                 codec& dec) const {
-  auto doc = to_tree(ev.root());
-  if (auto err = apply_tree(doc, ctx))
-    return err;
   std::string out;
   out.reserve(ev.bytes().size() + 128);
-  write_json(out, doc);
+  auto root = ev.root().get_object().value_unsafe();
+  if (whole_) {
+    auto doc = to_tree(ev.root());
+    if (auto err = apply_tree(doc, ctx))
+      return err;
+    write_json(out, doc);
+  } else {
+    // Only the touched members become a tree; the others are copied from the parse.
+    json::value doc(json::object{});
+    auto& tree = doc.get_object();
+    for (const auto& m : members_)
+      if (auto el = root.at_key(m); !el.error())
+        tree.emplace(m, to_tree(el.value_unsafe()));
+    if (auto err = apply_tree(doc, ctx))
+      return err;
+    out.push_back('{');
+    bool first = true;
+    auto member = [&](std::string_view key) {
+      if (!first)
+        out.push_back(',');
+      first = false;
+      write_json_string(out, key);
+      out.push_back(':');
+    };
+    // Members in their original order; touched ones as the steps left them.
+    std::vector<std::string_view> written;
+    for (auto field : root) {
+      if (!touches(field.key)) {
+        member(field.key);
+        write_json(out, field.value);
+        continue;
+      }
+      auto it = tree.find(field.key);
+      if (it == tree.end()
+          || std::find(written.begin(), written.end(), field.key) != written.end())
+        continue;
+      written.push_back(field.key);
+      member(field.key);
+      write_json(out, it->value());
+    }
+    for (const auto& field : tree) {
+      std::string_view key{field.key().data(), field.key().size()};
+      if (root.at_key(key).error()) {
+        member(key);
+        write_json(out, field.value());
+      }
+    }
+    out.push_back('}');
+  }
   auto result = dec.decode(std::move(out));
   if (!result)
     return failed("route '" + std::string{ctx.route}

@@ -41,6 +41,14 @@ struct transform_context {
 using builtin_transform
   = std::function<caf::error(boost::json::object& event, const transform_context& ctx)>;
 
+/// A registered built-in and the top-level envelope members it reads or writes.
+struct builtin_entry {
+  /// The transformation.
+  builtin_transform fn;
+  /// Top-level members touched, e.g. `metadata`; empty means the whole event.
+  std::vector<std::string> members;
+};
+
 /// The built-in transformations by name; adding one is one call to `add`.
 class builtin_registry {
 public:
@@ -51,17 +59,19 @@ public:
   /// (`add_routing_metadata`, `add_timestamp`, `redact_pii`, `increment_hops`).
   static builtin_registry& global();
 
-  /// Registers (or replaces) a built-in under `name`.
-  void add(std::string name, builtin_transform fn);
+  /// Registers (or replaces) a built-in under `name`. Naming the top-level members it
+  /// touches (`{"metadata"}`) lets a transform copy only those into a mutable tree;
+  /// without them the built-in sees the whole event.
+  void add(std::string name, builtin_transform fn, std::vector<std::string> members = {});
 
   /// The built-in called `name`, or null.
-  const builtin_transform* find(std::string_view name) const;
+  const builtin_entry* find(std::string_view name) const;
 
   /// The registered names in alphabetical order.
   std::vector<std::string> names() const;
 
 private:
-  std::map<std::string, builtin_transform, std::less<>> fns_;
+  std::map<std::string, builtin_entry, std::less<>> fns_;
 };
 
 /// An RFC 6901 JSON Pointer, split into unescaped reference tokens.
@@ -98,7 +108,7 @@ const char* to_string(patch_op op) noexcept;
 class transform_step {
 public:
   /// A built-in step.
-  transform_step(std::string name, builtin_transform fn);
+  transform_step(std::string name, builtin_entry entry);
 
   /// A JSON Patch step; `value` is used by add, replace and test.
   transform_step(patch_op op, json_pointer path, json_pointer from, boost::json::value value);
@@ -117,7 +127,13 @@ public:
     return static_cast<bool>(builtin_);
   }
 
+  /// Top-level members the step reads or writes; empty when it may touch any.
+  const std::vector<std::string>& members() const noexcept {
+    return members_;
+  }
+
 private:
+  std::vector<std::string> members_;
   std::string name_;
   builtin_transform builtin_;
   patch_op op_ = patch_op::add;
@@ -169,6 +185,8 @@ public:
   /// Runs every step on a mutable copy of `ev` and decodes the result into a new
   /// event; failures are `transform_failed` naming the route and the step:
   /// `route 'x': transformation[1] (test /data/status): value differs`.
+  /// Only the top-level members the steps touch are copied into a tree; the rest
+  /// is written straight from the parsed event.
   caf::expected<event_ptr> apply(const event& ev, const transform_context& ctx,
                                  codec& dec) const;
 
@@ -179,7 +197,12 @@ public:
   boost::json::array spec() const;
 
 private:
+  bool touches(std::string_view member) const noexcept;
+
   std::vector<transform_step> steps_;
+  // Union of the steps' top-level members, unless some step may touch any.
+  std::vector<std::string> members_;
+  bool whole_ = false;
 };
 
 } // namespace switchboard

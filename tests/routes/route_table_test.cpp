@@ -51,6 +51,18 @@ std::vector<std::string> fired(const route_table& t, const event_ptr& ev,
 
 using names = std::vector<std::string>;
 
+// One thread's routing state, as a dispatcher holds it.
+struct router {
+  codec dec;
+  route_env env;
+  route_result result;
+
+  const route_result& operator()(const route_table& t, const event_ptr& ev) {
+    t.evaluate(ev, "events", result, env);
+    return result;
+  }
+};
+
 } // namespace
 
 TEST_CASE("glob_match handles stars anywhere") {
@@ -145,16 +157,12 @@ TEST_CASE("filters select on the whole envelope") {
 
 TEST_CASE("an event no rule matches is unmatched") {
   auto t = table(R"([{"name":"docs","event_types":["document_*"],"target_topics":["documents"]}])");
-  codec dec;
-  route_env env;
-  route_result result;
-  t->evaluate(make_event(dec, "task_created"), "events", result, env);
+  router r;
+  const auto& result = r(*t, make_event(r.dec, "task_created"));
   CHECK(result.unmatched);
   CHECK(result.deliveries.empty());
   CHECK(result.failures.empty());
-  route_table empty;
-  empty.evaluate(make_event(dec, "task_created"), "events", result, env);
-  CHECK(result.unmatched);
+  CHECK(r(route_table{}, make_event(r.dec, "task_created")).unmatched);
 }
 
 TEST_CASE("untransformed deliveries share the original event, transformed ones are copies") {
@@ -184,10 +192,8 @@ TEST_CASE("a failing transform is a failure of that route only") {
     {"name":"strict","target_topics":["a"],"priority":2,
      "transformations":[{"op":"test","path":"/data/status","value":"done"}]},
     {"name":"lenient","target_topics":["b"],"priority":1}])");
-  codec dec;
-  route_env env;
-  route_result result;
-  t->evaluate(make_event(dec, "task_created", R"({"status":"pending"})"), "events", result, env);
+  router r;
+  const auto& result = r(*t, make_event(r.dec, "task_created", R"({"status":"pending"})"));
   REQUIRE(result.failures.size() == 1);
   CHECK(result.failures[0].rule->name == "strict");
   CHECK(result.failures[0].error == route_errc::transform_failed);
@@ -200,12 +206,9 @@ TEST_CASE("a failing transform is a failure of that route only") {
 
 TEST_CASE("a reused result is cleared between events") {
   auto t = table(R"([{"name":"tasks","event_types":["task_*"],"target_topics":["tasks"]}])");
-  codec dec;
-  route_env env;
-  route_result result;
-  t->evaluate(make_event(dec, "task_created"), "events", result, env);
-  CHECK(result.deliveries.size() == 1);
-  t->evaluate(make_event(dec, "metrics"), "events", result, env);
+  router r;
+  CHECK(r(*t, make_event(r.dec, "task_created")).deliveries.size() == 1);
+  const auto& result = r(*t, make_event(r.dec, "metrics"));
   CHECK(result.deliveries.empty());
   CHECK(result.unmatched);
 }

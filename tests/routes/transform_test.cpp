@@ -455,3 +455,27 @@ TEST_CASE("the registry of built-ins is extensible") {
   CHECK(builtin_registry::global().find("redact_pii") != nullptr);
   CHECK(builtin_registry::global().find("add_timestamp") != nullptr);
 }
+
+TEST_CASE("only touched members are rewritten; the rest keeps its order and form") {
+  codec dec;
+  auto ev = decode(dec, R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+                        R"("correlation_id":"c","data":{"x":1.50,"y":[1,2]},"version":"1.0"})");
+  auto chain = compile_ok(R"([{"op":"remove","path":"/correlation_id"},)"
+                          R"({"op":"move","from":"/data/x","path":"/moved"},)"
+                          R"({"op":"add","path":"/data/y/-","value":3}])");
+  auto out = chain.apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+           R"("data":{"y":[1,2,3]},"version":"1.0","moved":1.5})");
+  // A step on the whole document takes the full-tree path and agrees with it.
+  auto whole = compile_ok(R"([{"op":"test","path":"","value":{"event_id":"e","event_type":"metrics",)"
+                          R"("timestamp":"t","source":"s","correlation_id":"c",)"
+                          R"("data":{"x":1.5,"y":[1,2]},"version":"1.0"}},)"
+                          R"({"op":"remove","path":"/correlation_id"}])");
+  auto same = whole.apply(*ev, context(), dec);
+  REQUIRE(same);
+  CHECK((*same)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+           R"("data":{"x":1.5,"y":[1,2]},"version":"1.0"})");
+}
