@@ -12,6 +12,7 @@
 
 #include "actors/protocol.hpp"
 #include "demo/pipeline.hpp"
+#include "events/error.hpp"
 #include "events/json_writer.hpp"
 
 namespace switchboard {
