@@ -563,6 +563,14 @@ void parse_alert_rules(dom::element el, const std::string& path, diagnostics& di
   }
 }
 
+// True when `size` is `slide` times a whole number (within rounding of durations).
+bool whole_multiple(double size, double slide) {
+  if (!(slide > 0))
+    return true; // a bad slide is reported on its own
+  auto ratio = size / slide;
+  return std::abs(ratio - std::round(ratio)) <= 1e-9 * ratio;
+}
+
 void parse_processors(dom::element el, const std::string& path, diagnostics& diag,
                       processors_config& out) {
   object_reader r{el,
@@ -571,7 +579,8 @@ void parse_processors(dom::element el, const std::string& path, diagnostics& dia
                   {"batch_size", "max_inflight_batches", "restart_backoff",
                    "restart_backoff_max", "max_retries", "hop_limit", "heartbeat",
                    "heartbeat_timeout", "agents", "windows", "anomaly_z_threshold", "webhooks",
-                   "dedupe_window", "breaker_failure_threshold", "breaker_open"}};
+                   "dedupe_window", "breaker_failure_threshold", "breaker_open", "agent_service_min",
+                   "agent_service_max", "agent_failure_probability", "agent_seed"}};
   if (!r.ok())
     return;
   r.integer("batch_size", out.batch_size, 1);
@@ -592,6 +601,14 @@ void parse_processors(dom::element el, const std::string& path, diagnostics& dia
   r.duration("dedupe_window", out.dedupe_window_seconds);
   r.integer("breaker_failure_threshold", out.breaker_failure_threshold, 1);
   r.duration("breaker_open", out.breaker_open_seconds, true);
+  r.duration("agent_service_min", out.agent_service_min_seconds);
+  r.duration("agent_service_max", out.agent_service_max_seconds);
+  if (out.agent_service_max_seconds < out.agent_service_min_seconds)
+    diag.error(r.path("agent_service_max"), "must not be less than agent_service_min");
+  r.number("agent_failure_probability", out.agent_failure_probability, false, true);
+  if (out.agent_failure_probability > 1)
+    diag.error(r.path("agent_failure_probability"), "must be at most 1");
+  r.integer("agent_seed", out.agent_seed, 0);
   unique_names agent_ids{"agent id"};
   r.each("agents", [&](dom::element item, const std::string& where) {
     object_reader a{item, where, diag, {"id", "capabilities", "max_concurrency"}};
@@ -616,6 +633,8 @@ void parse_processors(dom::element el, const std::string& path, diagnostics& dia
     w.duration("gap", win.gap_seconds, true);
     if (win.kind == "sliding" && win.slide_seconds > win.size_seconds)
       diag.error(w.path("slide"), "must not be longer than size");
+    else if (win.kind == "sliding" && !whole_multiple(win.size_seconds, win.slide_seconds))
+      diag.error(w.path("size"), "must be a whole multiple of slide");
     out.windows.push_back(std::move(win));
   });
   unique_names hook_names{"webhook name"};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -130,6 +131,14 @@ struct processors_config {
   int breaker_failure_threshold = 5;
   /// Seconds an open breaker waits before a half-open trial.
   double breaker_open_seconds = 30;
+  /// Shortest simulated run time of a task on a pool agent, in seconds.
+  double agent_service_min_seconds = 0.02;
+  /// Longest simulated run time of a task on a pool agent, in seconds.
+  double agent_service_max_seconds = 0.2;
+  /// Probability that a simulated task run on a pool agent fails.
+  double agent_failure_probability = 0.02;
+  /// Seed of the simulated agent runs, so that runs repeat.
+  uint64_t agent_seed = 1;
 };
 
 /// The REST API and web dashboard (`http`).

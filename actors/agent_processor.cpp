@@ -1,0 +1,281 @@
+#include "actors/processors.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <unordered_map>
+
+#include "actors/agent_pool.hpp"
+#include "actors/ordered_table.hpp"
+#include "actors/processor_base.hpp"
+#include "events/error.hpp"
+
+namespace switchboard {
+
+namespace {
+
+// Seconds between agent_health reports.
+constexpr double health_interval = 5;
+
+// Unknown agent ids remembered (the oldest is forgotten beyond that).
+constexpr std::size_t max_unknown_agents = 128;
+
+// Task fields carried from task_created to the events of the task's run.
+constexpr std::string_view carried_fields[] = {"document_id", "file_path", "owner"};
+
+// What the agent processor knows of a task it assigned or queued.
+struct task_origin {
+  std::string task_type;
+  std::string correlation_id;
+  int64_t hops = 0;
+  boost::json::object carry;
+};
+
+// A simulated run on an agent.
+struct run {
+  assignment task;
+  double started_at = 0;
+  bool fails = false;
+};
+
+// What agents reported on their own (outside the pool's simulation).
+struct reported {
+  uint64_t events = 0;
+  uint64_t errors = 0;
+  std::string last_status;
+};
+
+class agent_processor : public counting_processor {
+public:
+  explicit agent_processor(const processors_config& cfg)
+    : pool_(cfg.agents),
+      service_(cfg.agent_service_min_seconds,
+               std::max(cfg.agent_service_min_seconds, cfg.agent_service_max_seconds)),
+      failure_(std::clamp(cfg.agent_failure_probability, 0.0, 1.0)),
+      rng_(cfg.agent_seed),
+      unknown_(max_unknown_agents) {
+    for (const auto& a : cfg.agents)
+      agent_types_[a.id] = a.capabilities.empty() ? std::string{"agent"} : a.capabilities[0];
+  }
+
+  std::string_view name() const override {
+    return "agent";
+  }
+
+  void tick(processor_context& ctx) override {
+    auto now = ctx.now();
+    while (!runs_.empty() && runs_.begin()->first <= now) {
+      auto node = runs_.extract(runs_.begin());
+      finish(node.mapped(), node.key(), ctx);
+    }
+    if (next_health_ == 0) {
+      next_health_ = now + health_interval;
+    } else if (now >= next_health_) {
+      next_health_ = now + health_interval;
+      report_health(ctx);
+    }
+  }
+
+protected:
+  void on_event(const event_ptr& ev, processor_context& ctx) override {
+    auto type = ev->event_type();
+    if (type == "task_created") {
+      assign(*ev, ctx);
+      return;
+    }
+    if (ev->family() != event_family::agent) {
+      ++ignored_;
+      return;
+    }
+    // Our own reports come back through the routes; they are already counted.
+    if (ev->source() == "processor.agent") {
+      ++own_echoes_;
+      return;
+    }
+    auto id = data_text(*ev, "agent_id");
+    if (agent_types_.count(id) == 0) {
+      ++unknown_events_;
+      auto* n = unknown_.find(id);
+      unknown_.insert(id, n == nullptr ? 1 : *n + 1);
+      return;
+    }
+    auto& r = reported_[id];
+    ++r.events;
+    if (type == "agent_error")
+      ++r.errors;
+    r.last_status = data_text(*ev, "status");
+  }
+
+  void add_stats(boost::json::object& out) const override {
+    boost::json::object agents;
+    for (const auto& s : pool_.snapshot()) {
+      boost::json::object a;
+      a["running"] = s.running;
+      a["max_concurrency"] = s.max_concurrency;
+      a["completed"] = s.completed;
+      a["failed"] = s.failed;
+      a["error_rate"] = s.recent_error_rate;
+      a["avg_ms"] = s.recent_mean_seconds * 1000;
+      a["p99_ms"] = s.recent_p99_seconds * 1000;
+      a["health"] = to_string(s.health);
+      if (auto i = reported_.find(s.id); i != reported_.end()) {
+        boost::json::object r;
+        r["events"] = i->second.events;
+        r["errors"] = i->second.errors;
+        r["last_status"] = i->second.last_status;
+        a["reported"] = std::move(r);
+      }
+      agents[s.id] = std::move(a);
+    }
+    out["agents"] = std::move(agents);
+    out["running"] = pool_.running();
+    out["queued"] = pool_.queued();
+    out["unassignable"] = unassignable_;
+    boost::json::object unknown;
+    for (const auto& [id, n] : unknown_)
+      unknown[id] = n;
+    out["unknown_agents"] = std::move(unknown);
+    out["unknown_agent_events"] = unknown_events_;
+    out["own_echoes"] = own_echoes_;
+    out["ignored"] = ignored_;
+  }
+
+private:
+  void assign(const event& ev, processor_context& ctx) {
+    auto id = data_text(ev, "task_id");
+    auto type = data_text(ev, "task_type");
+    if (id.empty() || type.empty()) {
+      reject(ctx, "task_created needs data.task_id and data.task_type");
+      return;
+    }
+    auto now = ctx.now();
+    auto assigned = pool_.assign(id, type, now);
+    if (!assigned) {
+      // Tasks no agent can run belong to workers outside the pool.
+      if (assigned.error() == proc_errc::no_capable_agent)
+        ++unassignable_;
+      else
+        reject(ctx, error_text(assigned.error()));
+      return;
+    }
+    task_origin origin{type, std::string{ev.correlation_id()}, ev.hops(), {}};
+    if (origin.correlation_id.empty())
+      origin.correlation_id = std::string{ev.event_id()};
+    for (auto key : carried_fields)
+      if (auto v = ev.data_string(key); !v.empty())
+        origin.carry[key] = v;
+    origins_[id] = std::move(origin);
+    if (*assigned)
+      start(**assigned, now, ctx);
+  }
+
+  void start(const assignment& a, double at, processor_context& ctx) {
+    run r{a, at, std::bernoulli_distribution{failure_}(rng_)};
+    auto service = std::uniform_real_distribution<double>{service_.first, service_.second}(rng_);
+    runs_.emplace(at + service, std::move(r));
+    boost::json::object data;
+    data["task_id"] = a.task_id;
+    data["task_type"] = a.task_type;
+    data["waited_seconds"] = a.waited_seconds;
+    emit_agent(a.agent_id, "task_started", "busy", std::move(data), a.task_id, ctx);
+    boost::json::object task;
+    task["agent_id"] = a.agent_id;
+    emit_task(a, "started", "running", std::move(task), ctx);
+  }
+
+  void finish(const run& r, double at, processor_context& ctx) {
+    const auto& a = r.task;
+    boost::json::object data;
+    data["task_id"] = a.task_id;
+    data["task_type"] = a.task_type;
+    data["duration_ms"] = (at - r.started_at) * 1000;
+    boost::json::object task;
+    task["agent_id"] = a.agent_id;
+    task["duration_ms"] = (at - r.started_at) * 1000;
+    if (r.fails) {
+      auto why = "agent " + a.agent_id + " failed to run task " + a.task_id;
+      data["error"] = why;
+      task["error"] = why;
+      emit_agent(a.agent_id, "error", "error", std::move(data), a.task_id, ctx);
+      emit_task(a, "failed", "failed", std::move(task), ctx);
+    } else {
+      emit_agent(a.agent_id, "task_completed", "idle", std::move(data), a.task_id, ctx);
+      emit_task(a, "completed", "completed", std::move(task), ctx);
+    }
+    origins_.erase(a.task_id);
+    auto next = pool_.release(a.task_id, !r.fails, at);
+    if (next)
+      for (const auto& queued : *next)
+        start(queued, at, ctx);
+  }
+
+  void report_health(processor_context& ctx) {
+    for (const auto& s : pool_.snapshot()) {
+      boost::json::object data;
+      data["running"] = s.running;
+      data["max_concurrency"] = s.max_concurrency;
+      data["completed"] = s.completed;
+      data["failed"] = s.failed;
+      data["error_rate"] = s.recent_error_rate;
+      data["p99_ms"] = s.recent_p99_seconds * 1000;
+      emit(ctx, ctx.factory().create_agent_event(s.id, "health", agent_types_[s.id],
+                                                 to_string(s.health), {}, std::move(data)));
+    }
+  }
+
+  // Events of a task's run carry the correlation and hop count of its task_created,
+  // also when the run ends on a timer long after that event was handled.
+  caf::expected<event_ptr> derived(const std::string& task_id, std::string_view type,
+                                   boost::json::object data, processor_context& ctx) {
+    auto i = origins_.find(task_id);
+    if (i == origins_.end())
+      return ctx.factory().create(type, std::move(data));
+    boost::json::object metadata;
+    metadata["hops"] = i->second.hops + 1;
+    return ctx.factory().create(type, std::move(data), std::move(metadata),
+                                i->second.correlation_id);
+  }
+
+  void emit_agent(const std::string& agent_id, std::string_view action, std::string_view status,
+                  boost::json::object data, const std::string& task_id,
+                  processor_context& ctx) {
+    data["agent_id"] = agent_id;
+    data["agent_type"] = agent_types_[agent_id];
+    data["status"] = status;
+    emit(ctx, derived(task_id, "agent_" + std::string{action}, std::move(data), ctx));
+  }
+
+  void emit_task(const assignment& a, std::string_view action, std::string_view status,
+                 boost::json::object data, processor_context& ctx) {
+    if (auto i = origins_.find(a.task_id); i != origins_.end())
+      for (const auto& [k, v] : i->second.carry)
+        data[k] = v;
+    data["task_id"] = a.task_id;
+    data["task_type"] = a.task_type;
+    data["status"] = status;
+    emit(ctx, derived(a.task_id, "task_" + std::string{action}, std::move(data), ctx));
+  }
+
+  agent_pool pool_;
+  std::pair<double, double> service_;
+  double failure_;
+  std::mt19937_64 rng_;
+  std::unordered_map<std::string, std::string> agent_types_;
+  std::unordered_map<std::string, task_origin> origins_;
+  std::multimap<double, run> runs_;
+  std::map<std::string, reported> reported_;
+  ordered_table<uint64_t> unknown_;
+  double next_health_ = 0;
+  uint64_t unassignable_ = 0;
+  uint64_t unknown_events_ = 0;
+  uint64_t own_echoes_ = 0;
+  uint64_t ignored_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<processor_logic> make_agent_processor(const processors_config& cfg) {
+  return std::make_unique<agent_processor>(cfg);
+}
+
+} // namespace switchboard

@@ -1,0 +1,16 @@
+#include "actors/processors.hpp"
+
+namespace switchboard {
+
+std::map<std::string, processor_factory>
+default_processor_factories(const processors_config& cfg) {
+  return {
+    {"document", [cfg] { return make_document_processor(cfg); }},
+    {"task", [cfg] { return make_task_processor(cfg); }},
+    {"agent", [cfg] { return make_agent_processor(cfg); }},
+    {"analytics", [cfg] { return make_analytics_processor(cfg); }},
+    {"notification", [cfg] { return make_notification_processor(cfg); }},
+  };
+}
+
+} // namespace switchboard

@@ -1,0 +1,132 @@
+#include "actors/processors.hpp"
+
+#include <cstdio>
+
+#include "actors/processor_base.hpp"
+#include "actors/task_tracker.hpp"
+#include "events/error.hpp"
+
+namespace switchboard {
+
+namespace {
+
+constexpr std::size_t recent_durations = 1024;
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f s", s);
+  return buf;
+}
+
+class task_processor : public counting_processor {
+public:
+  task_processor() : total_(recent_durations), run_(recent_durations) {
+    // nop
+  }
+
+  std::string_view name() const override {
+    return "task";
+  }
+
+protected:
+  void on_event(const event_ptr& ev, processor_context& ctx) override {
+    auto type = ev->event_type();
+    if (type != "task_created" && type != "task_started" && type != "task_completed"
+        && type != "task_failed") {
+      ++ignored_;
+      return;
+    }
+    auto id = data_text(*ev, "task_id");
+    if (id.empty()) {
+      reject(ctx, std::string{type} + " has no data.task_id");
+      return;
+    }
+    auto now = ctx.now();
+    auto t = [&]() -> caf::expected<task_transition> {
+      if (type == "task_created")
+        return tasks_.create(id, data_text(*ev, "task_type"), now);
+      if (type == "task_started")
+        return tasks_.start(id, now);
+      if (type == "task_completed")
+        return tasks_.complete(id, now);
+      return tasks_.fail(id, now);
+    }();
+    if (!t) {
+      reject(ctx, error_text(t.error()));
+      return;
+    }
+    if (t->to == task_state::completed) {
+      total_.add(t->total_seconds);
+      run_.add(t->run_seconds);
+    }
+    if (t->to == task_state::completed || t->to == task_state::failed)
+      notify_finished(*ev, *t, ctx);
+  }
+
+  void add_stats(boost::json::object& out) const override {
+    out["active"] = tasks_.active();
+    boost::json::object open;
+    open["created"] = tasks_.count_in(task_state::created);
+    open["started"] = tasks_.count_in(task_state::started);
+    out["open"] = std::move(open);
+    const auto& all = tasks_.totals();
+    boost::json::object states;
+    states["created"] = all.created;
+    states["started"] = all.started;
+    states["completed"] = all.completed;
+    states["failed"] = all.failed;
+    out["states"] = std::move(states);
+    boost::json::object types;
+    for (const auto& [type, s] : tasks_.per_type()) {
+      boost::json::object one;
+      one["created"] = s.created;
+      one["completed"] = s.completed;
+      one["failed"] = s.failed;
+      one["avg_seconds"] = s.total_seconds.mean();
+      types[type] = std::move(one);
+    }
+    out["types"] = std::move(types);
+    out["total_seconds"] = to_json_object(total_, all.total_seconds.count);
+    out["run_seconds"] = to_json_object(run_, all.run_seconds.count);
+    out["invalid_transitions"] = tasks_.rejected();
+    out["abandoned"] = tasks_.abandoned();
+    out["ignored"] = ignored_;
+  }
+
+private:
+  void notify_finished(const event& ev, const task_transition& t, processor_context& ctx) {
+    bool ok = t.to == task_state::completed;
+    auto owner = data_text(ev, "owner");
+    auto recipient = owner.empty() ? std::string{"operations"} : owner;
+    auto title = "Task " + t.task_id + (ok ? " completed" : " failed");
+    auto message = "Task " + t.task_id + " (" + t.task_type + ")";
+    if (ok) {
+      message += " completed in " + seconds_text(t.total_seconds);
+    } else {
+      message += " failed after " + seconds_text(t.total_seconds);
+      auto why = ev.data_string("error");
+      if (!why.empty())
+        message += ": " + std::string{why};
+    }
+    boost::json::object extra;
+    extra["task_id"] = t.task_id;
+    extra["task_type"] = t.task_type;
+    extra["duration_seconds"] = t.total_seconds;
+    emit(ctx, ctx.factory().create_notification_event("user_notification", recipient, title,
+                                                      message, ok ? "info" : "error", {},
+                                                      std::move(extra)));
+  }
+
+  task_tracker tasks_;
+  sample_ring total_;
+  sample_ring run_;
+  uint64_t ignored_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<processor_logic> make_task_processor(const processors_config&) {
+  return std::make_unique<task_processor>();
+}
+
+} // namespace switchboard

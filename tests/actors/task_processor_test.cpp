@@ -1,0 +1,82 @@
+#include <catch2/catch.hpp>
+
+#include "actors/processors.hpp"
+#include "tests/actors/processor_harness.hpp"
+
+using namespace switchboard;
+using namespace switchboard::test;
+
+namespace {
+
+processor_harness task_harness() {
+  return processor_harness{make_task_processor(processors_config{})};
+}
+
+event_ptr task_event(processor_harness& h, const std::string& id, std::string_view action,
+                     boost::json::object extra = {}) {
+  return must(h.input.create_task_event(id, action, "analysis", action, {}, std::move(extra)));
+}
+
+} // namespace
+
+TEST_CASE("a completed task notifies its owner") {
+  auto h = task_harness();
+  CHECK(h.handle(task_event(h, "t-1", "created", {{"owner", "alice"}})).outputs.empty());
+  h.now += 1;
+  CHECK(h.handle(task_event(h, "t-1", "started")).outputs.empty());
+  CHECK(count_at(h.stats(), "active") == 1);
+  CHECK(count_at(h.stats(), "open.started") == 1);
+  h.now += 2;
+  auto done = task_event(h, "t-1", "completed", {{"owner", "alice"}});
+  auto r = h.handle(done);
+  CHECK(r.rejection.empty());
+  REQUIRE(types_of(r.outputs) == std::vector<std::string>{"user_notification"});
+  const auto& n = r.outputs[0];
+  CHECK(n->data_string("recipient") == "alice");
+  CHECK(n->data_string("title") == "Task t-1 completed");
+  CHECK(n->data_string("severity") == "info");
+  CHECK(n->data_number("duration_seconds") == Approx(3));
+  CHECK(n->correlation_id() == done->event_id());
+  auto s = h.stats();
+  CHECK(count_at(s, "active") == 0);
+  CHECK(count_at(s, "states.created") == 1);
+  CHECK(count_at(s, "states.completed") == 1);
+  CHECK(number_at(s, "total_seconds.avg") == Approx(3));
+  CHECK(number_at(s, "run_seconds.avg") == Approx(2));
+  CHECK(number_at(s, "total_seconds.p99") == Approx(3));
+  CHECK(count_at(s, "types.analysis.completed") == 1);
+  CHECK(count_at(s, "handled") == 3);
+  CHECK(count_at(s, "emitted") == 1);
+}
+
+TEST_CASE("a failed task notifies operations with the error") {
+  auto h = task_harness();
+  h.handle(task_event(h, "t-2", "created"));
+  auto r = h.handle(task_event(h, "t-2", "failed", {{"error", "out of memory"}}));
+  REQUIRE(types_of(r.outputs) == std::vector<std::string>{"user_notification"});
+  const auto& n = r.outputs[0];
+  CHECK(n->data_string("recipient") == "operations");
+  CHECK(n->data_string("title") == "Task t-2 failed");
+  CHECK(n->data_string("severity") == "error");
+  CHECK_THAT(std::string{n->data_string("message")}, Catch::Contains("out of memory"));
+  CHECK(count_at(h.stats(), "states.failed") == 1);
+}
+
+TEST_CASE("invalid task transitions are rejected with the tracker's reason") {
+  auto h = task_harness();
+  auto r = h.handle(task_event(h, "t-3", "started"));
+  CHECK_THAT(r.rejection, Catch::Contains("t-3"));
+  h.handle(task_event(h, "t-4", "created"));
+  r = h.handle(task_event(h, "t-4", "completed"));
+  CHECK_THAT(r.rejection, Catch::Contains("t-4") && Catch::Contains("task_completed"));
+  CHECK(r.outputs.empty());
+  r = h.handle(task_event(h, "t-4", "created"));
+  CHECK_FALSE(r.rejection.empty());
+  r = h.handle(must(h.input.create("task_started", {{"task_type", "analysis"}})));
+  CHECK_THAT(r.rejection, Catch::Contains("task_id"));
+  auto s = h.stats();
+  CHECK(count_at(s, "invalid_transitions") == 3);
+  CHECK(count_at(s, "rejected") == 4);
+  CHECK(count_at(s, "active") == 1);
+  CHECK(count_at(s, "emitted") == 0);
+}
