@@ -154,7 +154,7 @@ TEST_CASE("every generated demo event is processed, dead-lettered or unmatched")
   caf::scoped_actor self{sys};
   generation_report rep;
   self->request(gen, std::chrono::seconds(60), stop_atom::value)
-    .receive([&](generation_report& r) { rep = r; }, [](caf::error& err) { FAIL(err); });
+    .receive([&](generation_report& r) { rep = r; }, [](caf::error& err) { FAIL(caf::to_string(err)); });
   CHECK(rep.generated == 20000);
   CHECK(rep.processed + rep.dead_lettered + rep.unmatched == rep.generated);
   CHECK(rep.dead_lettered >= rep.malformed + rep.failing);
@@ -230,7 +230,7 @@ TEST_CASE("a slow processor throttles the source and keeps its queue bounded") {
   caf::scoped_actor self{sys};
   generation_report rep;
   self->request(gen, std::chrono::seconds(30), stop_atom::value)
-    .receive([&](generation_report& r) { rep = r; }, [](caf::error& err) { FAIL(err); });
+    .receive([&](generation_report& r) { rep = r; }, [](caf::error& err) { FAIL(caf::to_string(err)); });
   // The queue never held more than the source's credit: 4 batches of 50.
   CHECK(max_depth > 0);
   CHECK(max_depth <= 200);
