@@ -3,9 +3,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <caf/error.hpp>
@@ -18,6 +20,7 @@
 // librdkafka's C handles, kept out of this header.
 struct rd_kafka_s;
 struct rd_kafka_message_s;
+struct rd_kafka_topic_s;
 
 namespace switchboard {
 
@@ -61,6 +64,11 @@ public:
 
   /// The librdkafka client name, e.g. `rdkafka#consumer-1`.
   std::string name() const;
+
+  /// Asks the partition leader for the oldest retained offset and the offset the next
+  /// message will get; their difference is the number of messages retained.
+  caf::expected<std::pair<int64_t, int64_t>> watermarks(const topic_partition& where,
+                                                        int timeout_ms = 5000);
 
 protected:
   kafka_client(std::string role, kafka_error_handler on_error);
@@ -123,7 +131,12 @@ private:
 
   friend struct kafka_callbacks;
 
+  // The handle of `topic`, created on first use: looking a topic up by name per message
+  // costs librdkafka a lock and a search.
+  rd_kafka_topic_s* topic_handle(std::string_view topic);
+
   kafka_delivery_handler on_delivery_;
+  std::map<std::string, rd_kafka_topic_s*, std::less<>> topics_;
 };
 
 /// One consumed message; owns librdkafka's buffer, so the views stay valid while it lives.

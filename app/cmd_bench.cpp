@@ -11,7 +11,9 @@ int run_bench(const bench_options& opts) {
   cfg.json = opts.json;
   if (opts.which == "codec")
     return bench::codec(cfg);
-  std::fprintf(stderr, "switchboard bench: unknown benchmark '%s' (try codec)\n",
+  if (opts.which == "kafka")
+    return bench::kafka(cfg);
+  std::fprintf(stderr, "switchboard bench: unknown benchmark '%s' (try codec or kafka)\n",
                opts.which.c_str());
   return 2;
 }

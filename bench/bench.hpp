@@ -21,4 +21,8 @@ std::vector<std::string> make_corpus(std::size_t count, uint64_t seed,
 /// `switchboard bench codec`: parse+validate and serialize rates against raw simdjson.
 int codec(const bench_config& cfg);
 
+/// `switchboard bench kafka`: topic-to-topic copy rates through a development broker, our
+/// Kafka clients against a plain kcat pipe.
+int kafka(const bench_config& cfg);
+
 } // namespace switchboard::bench
