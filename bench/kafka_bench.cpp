@@ -1,18 +1,12 @@
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "actors/kafka_broker_process.hpp"
 #include "actors/kafka_client.hpp"
 #include "bench/bench.hpp"
 #include "events/error.hpp"
@@ -38,67 +32,6 @@ constexpr const char* source_topic = "bench_source";
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
-
-// `switchboard broker` as a child of this process; killed when the guard goes.
-class broker_child {
-public:
-  explicit broker_child(const std::vector<std::string>& topics) {
-    int out[2];
-    if (pipe(out) != 0)
-      return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<std::string> args{"/proc/self/exe", "broker", "--partitions",
-                                    std::to_string(partitions)};
-      for (const auto& topic : topics) {
-        args.emplace_back("--topic");
-        args.push_back(topic);
-      }
-      std::vector<char*> argv;
-      for (auto& arg : args)
-        argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      execv("/proc/self/exe", argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    // The broker prints its bootstrap address as its first line.
-    auto deadline = clock_type::now() + std::chrono::seconds(10);
-    char c;
-    while (clock_type::now() < deadline) {
-      pollfd pfd{out[0], POLLIN, 0};
-      if (::poll(&pfd, 1, 100) <= 0)
-        continue;
-      if (read(out[0], &c, 1) != 1 || c == '\n')
-        break;
-      bootstrap_ += c;
-    }
-    close(out[0]);
-  }
-
-  ~broker_child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  broker_child(const broker_child&) = delete;
-  broker_child& operator=(const broker_child&) = delete;
-
-  const std::string& bootstrap() const {
-    return bootstrap_;
-  }
-
-private:
-  pid_t pid_ = -1;
-  std::string bootstrap_;
-};
 
 kafka_config client_config(const std::string& bootstrap, const std::string& group) {
   kafka_config cfg;
@@ -264,11 +197,17 @@ int kafka(const bench_config& cfg) {
   for (int round = 0; round < rounds; ++round)
     for (std::size_t i = 0; i < paths.size(); ++i)
       topics.push_back(target(i, round));
-  broker_child broker{topics};
-  if (broker.bootstrap().empty()) {
-    std::fprintf(stderr, "switchboard bench kafka: the development broker did not start\n");
+  std::vector<std::string> args{"--partitions", std::to_string(partitions)};
+  for (const auto& topic : topics) {
+    args.emplace_back("--topic");
+    args.push_back(topic);
+  }
+  auto started = kafka_broker_process::start("/proc/self/exe", args);
+  if (!started) {
+    std::fprintf(stderr, "switchboard bench kafka: %s\n", error_text(started.error()).c_str());
     return 1;
   }
+  auto& broker = **started;
   auto corpus = make_corpus(event_count, 42);
   std::size_t bytes = 0;
   for (const auto& e : corpus)

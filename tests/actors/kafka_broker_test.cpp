@@ -3,6 +3,7 @@
 #include <set>
 
 #include "actors/kafka_broker.hpp"
+#include "events/error.hpp"
 #include "kafka_test_util.hpp"
 
 using namespace switchboard;
@@ -64,4 +65,10 @@ TEST_CASE("kafka_broker creates topics and refuses bad ones") {
   CHECK((*broker)->create_topic("u", 0));
   CHECK((*broker)->create_topic("", 1));
   CHECK_FALSE(kafka_broker::make(0));
+}
+
+TEST_CASE("a broker process that prints no address is reported, not waited for") {
+  auto missing = kafka_broker_process::start("/nonexistent/switchboard", {}, 2000);
+  REQUIRE_FALSE(missing);
+  CHECK(error_text(missing.error()).find("printed no bootstrap address") != std::string::npos);
 }

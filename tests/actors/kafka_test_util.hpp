@@ -7,107 +7,48 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "actors/kafka_broker_process.hpp"
 #include "routes/config.hpp"
 
 namespace switchboard::test {
 
-/// A `switchboard broker` child process; killed when the guard goes.
+/// A `switchboard broker` child process; stopped when the guard goes. A broker that did
+/// not start has an empty bootstrap address, which each test requires to be set.
 class broker_process {
 public:
-  explicit broker_process(std::vector<std::string> args = {}) {
-    int out[2];
-    if (pipe(out) != 0)
-      throw std::runtime_error("pipe failed");
-    pid_ = fork();
-    if (pid_ < 0)
-      throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> argv;
-      std::string binary = SWITCHBOARD_BINARY;
-      std::string command = "broker";
-      argv.push_back(binary.data());
-      argv.push_back(command.data());
-      for (auto& arg : args)
-        argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    out_ = out[0];
-    bootstrap_ = read_line(10000);
+  explicit broker_process(const std::vector<std::string>& args = {}) {
+    auto started = kafka_broker_process::start(SWITCHBOARD_BINARY, args);
+    if (started)
+      process_ = std::move(*started);
   }
 
-  ~broker_process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0)
-      close(out_);
-  }
-
-  broker_process(const broker_process&) = delete;
-  broker_process& operator=(const broker_process&) = delete;
-
-  /// The first stdout line: `127.0.0.1:PORT`, or empty if none came.
+  /// The first stdout line: `127.0.0.1:PORT`, or empty if the broker did not start.
   const std::string& bootstrap() const {
-    return bootstrap_;
+    static const std::string none;
+    return process_ ? process_->bootstrap() : none;
   }
 
   /// Sends a signal to the broker.
   void signal(int sig) {
-    if (pid_ > 0)
-      kill(pid_, sig);
+    if (process_)
+      process_->signal(sig);
   }
 
   /// Sends `sig` and waits for the exit; returns the exit status, or -signal.
   int stop(int sig = SIGTERM) {
-    if (pid_ <= 0)
-      return -1;
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    return process_ ? process_->stop(sig) : -1;
   }
 
 private:
-  std::string read_line(int timeout_ms) {
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd pfd{out_, POLLIN, 0};
-      if (::poll(&pfd, 1, 100) <= 0)
-        continue;
-      char c;
-      if (read(out_, &c, 1) != 1)
-        break;
-      if (c == '\n')
-        return line;
-      line += c;
-    }
-    return {};
-  }
-
-  pid_t pid_ = -1;
-  int out_ = -1;
-  std::string bootstrap_;
+  std::unique_ptr<kafka_broker_process> process_;
 };
 
 /// A temporary file removed when the guard goes.
