@@ -17,6 +17,7 @@ const std::vector<std::pair<std::string, bench_fn>>& benchmarks() {
     {"codec", bench::codec},
     {"match", bench::match},
     {"pipeline", bench::pipeline},
+    {"kafka", bench::kafka},
   };
   return all;
 }

@@ -31,5 +31,8 @@ int codec(const bench_config& cfg);
 
 /// `switchboard bench pipeline`: the in-process pipeline flat out and at half rate.
 int pipeline(const bench_config& cfg);
+/// `switchboard bench kafka`: topic-to-topic copy rates through a development broker, our
+/// Kafka clients against a plain kcat pipe.
+int kafka(const bench_config& cfg);
 
 } // namespace switchboard::bench

@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+
+#include "actors/offset_tracker.hpp"
+
+using namespace switchboard;
+
+namespace {
+
+const topic_partition p0{"orders", 0};
+const topic_partition p1{"orders", 1};
+const topic_partition other{"payments", 0};
+
+void deliver(offset_tracker& t, const topic_partition& where, int64_t from, int64_t to) {
+  for (auto offset = from; offset < to; ++offset)
+    t.delivered(where, offset);
+}
+
+} // namespace
+
+TEST_CASE("nothing is committable before a partition delivered anything") {
+  offset_tracker t;
+  CHECK_FALSE(t.committable(p0).has_value());
+  CHECK(t.take_commits().empty());
+  CHECK_FALSE(t.handled(p0, 0));
+}
+
+TEST_CASE("in-order handling advances the commit past each handled message") {
+  offset_tracker t;
+  deliver(t, p0, 0, 3);
+  CHECK(t.committable(p0) == 0);
+  CHECK(t.handled(p0, 0));
+  CHECK(t.committable(p0) == 1);
+  CHECK(t.handled(p0, 1));
+  CHECK(t.handled(p0, 2));
+  CHECK(t.committable(p0) == 3);
+  CHECK(t.pending() == 0);
+}
+
+TEST_CASE("out-of-order handling commits only the contiguous handled prefix") {
+  offset_tracker t;
+  deliver(t, p0, 10, 15);
+  CHECK(t.handled(p0, 12));
+  CHECK(t.handled(p0, 14));
+  CHECK(t.committable(p0) == 10);
+  CHECK(t.handled(p0, 10));
+  CHECK(t.committable(p0) == 11);
+  CHECK(t.pending(p0) == 2);
+  CHECK(t.handled(p0, 11));
+  CHECK(t.committable(p0) == 13);
+  CHECK(t.handled(p0, 13));
+  CHECK(t.committable(p0) == 15);
+}
+
+TEST_CASE("gaps in offsets do not stall the commit") {
+  offset_tracker t;
+  t.delivered(p0, 3);
+  t.delivered(p0, 7);
+  t.delivered(p0, 8);
+  CHECK(t.handled(p0, 8));
+  CHECK(t.handled(p0, 3));
+  CHECK(t.committable(p0) == 7);
+  CHECK(t.handled(p0, 7));
+  CHECK(t.committable(p0) == 9);
+}
+
+TEST_CASE("unknown and repeated acknowledgements are refused") {
+  offset_tracker t;
+  deliver(t, p0, 0, 2);
+  CHECK_FALSE(t.handled(p0, 5));
+  CHECK_FALSE(t.handled(p1, 0));
+  CHECK(t.handled(p0, 1));
+  CHECK_FALSE(t.handled(p0, 1));
+  CHECK(t.pending(p0) == 1);
+  CHECK(t.committable(p0) == 0);
+}
+
+TEST_CASE("partitions and topics are tracked independently") {
+  offset_tracker t;
+  deliver(t, p0, 0, 4);
+  deliver(t, p1, 100, 102);
+  deliver(t, other, 0, 2);
+  CHECK(t.handled(p1, 100));
+  CHECK(t.handled(other, 1));
+  CHECK(t.committable(p0) == 0);
+  CHECK(t.committable(p1) == 101);
+  CHECK(t.committable(other) == 0);
+  CHECK(t.pending() == 6);
+}
+
+TEST_CASE("take_commits yields each partition once per movement") {
+  offset_tracker t;
+  deliver(t, p0, 0, 3);
+  deliver(t, p1, 0, 3);
+  t.handled(p0, 0);
+  auto first = t.take_commits();
+  REQUIRE(first.size() == 2);
+  for (const auto& entry : first)
+    CHECK(entry.offset == (entry.where == p0 ? 1 : 0));
+  CHECK(t.take_commits().empty());
+  t.handled(p1, 1);
+  CHECK(t.take_commits().empty());
+  t.handled(p1, 0);
+  auto second = t.take_commits();
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].where == p1);
+  CHECK(second[0].offset == 2);
+}
+
+TEST_CASE("take_commits restricted to partitions leaves the others pending") {
+  offset_tracker t;
+  deliver(t, p0, 0, 2);
+  deliver(t, p1, 0, 2);
+  t.handled(p0, 0);
+  t.handled(p1, 0);
+  auto some = t.take_commits({p1, topic_partition{"absent", 0}});
+  REQUIRE(some.size() == 1);
+  CHECK(some[0].where == p1);
+  CHECK(some[0].offset == 1);
+  auto rest = t.take_commits();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].where == p0);
+}
+
+TEST_CASE("a rewound partition restarts its bookkeeping") {
+  offset_tracker t;
+  deliver(t, p0, 0, 5);
+  t.handled(p0, 0);
+  t.handled(p0, 1);
+  t.delivered(p0, 2);
+  CHECK(t.pending(p0) == 1);
+  CHECK(t.committable(p0) == 2);
+  CHECK_FALSE(t.handled(p0, 4));
+  CHECK(t.handled(p0, 2));
+  CHECK(t.committable(p0) == 3);
+}
+
+TEST_CASE("forget drops a revoked partition") {
+  offset_tracker t;
+  deliver(t, p0, 0, 3);
+  deliver(t, p1, 0, 3);
+  t.forget(p0);
+  CHECK_FALSE(t.committable(p0).has_value());
+  CHECK_FALSE(t.handled(p0, 0));
+  CHECK(t.pending() == 3);
+  t.clear();
+  CHECK(t.pending() == 0);
+}
+
+TEST_CASE("a long random completion order commits exactly the contiguous prefix") {
+  offset_tracker t;
+  constexpr int64_t n = 2000;
+  deliver(t, p0, 0, n);
+  std::vector<int64_t> order;
+  for (int64_t i = 0; i < n; ++i)
+    order.push_back((i * 7919) % n); // 7919 is prime, so this visits every offset once
+  std::vector<bool> done(n, false);
+  int64_t expected = 0;
+  for (auto offset : order) {
+    REQUIRE(t.handled(p0, offset));
+    done[static_cast<std::size_t>(offset)] = true;
+    while (expected < n && done[static_cast<std::size_t>(expected)])
+      ++expected;
+    REQUIRE(t.committable(p0) == expected);
+  }
+  CHECK(t.committable(p0) == n);
+}
