@@ -6,7 +6,7 @@ packages=(
   cmake g++ make pkg-config ccache
   libcaf-dev librdkafka-dev libsimdjson-dev libspdlog-dev libboost-json1.81-dev
   libcli11-dev libcpp-httplib-dev catch2
-  kcat curl
+  kcat curl chromium prometheus
 )
 packages+=(${SWITCHBOARD_EXTRA_PACKAGES:-})
 
