@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include <boost/json.hpp>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -581,6 +583,12 @@ struct http_server::impl {
     auto threads = std::max<std::size_t>(cfg.threads, 2);
     svr->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     svr->set_payload_max_length(cfg.max_body_bytes);
+    // httplib's default also sets SO_REUSEPORT, which lets a second server bind a port
+    // that is in use and silently share its traffic; a taken port must be an error.
+    svr->set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     svr->set_read_timeout(std::chrono::seconds{5});
     svr->set_write_timeout(std::chrono::seconds{5});
     svr->set_keep_alive_timeout(5);
