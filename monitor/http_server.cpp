@@ -703,8 +703,9 @@ caf::error http_server::start() {
 void http_server::stop() {
   if (!impl_->svr)
     return;
-  impl_->svr->stop();
+  // Streams end first, each with its closing chunk, so clients see a clean end.
   impl_->close_streams();
+  impl_->svr->stop();
   if (impl_->thread.joinable())
     impl_->thread.join();
   impl_->svr.reset();

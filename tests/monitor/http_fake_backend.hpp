@@ -294,7 +294,16 @@ public:
   std::shared_ptr<event_subscription> subscribe() override {
     if (no_stream)
       return nullptr;
-    return hub.subscribe();
+    auto sub = hub.subscribe();
+    std::lock_guard<std::mutex> guard{mtx_};
+    last_subscription_ = sub;
+    return sub;
+  }
+
+  /// The subscription handed out last, if its reader still holds it.
+  std::shared_ptr<event_subscription> last_subscription() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return last_subscription_.lock();
   }
 
 private:
@@ -325,6 +334,7 @@ private:
   std::vector<double> served_eps_;
   std::map<std::string, boost::json::value> rules_;
   boost::json::value routes_;
+  std::weak_ptr<event_subscription> last_subscription_;
 };
 
 } // namespace switchboard::testing
