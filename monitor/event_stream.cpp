@@ -65,12 +65,21 @@ event_hub::event_hub(std::size_t capacity) : capacity_(capacity) {
 
 std::shared_ptr<event_subscription> event_hub::subscribe() {
   auto sub = std::make_shared<event_subscription>(capacity_);
-  std::lock_guard<std::mutex> guard{mtx_};
-  if (closed_)
-    sub->close();
-  else
-    subs_.emplace_back(sub);
+  adopt(sub);
   return sub;
+}
+
+bool event_hub::adopt(const std::shared_ptr<event_subscription>& sub) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (closed_) {
+    sub->close();
+    return false;
+  }
+  subs_.erase(std::remove_if(subs_.begin(), subs_.end(),
+                             [](const auto& weak) { return weak.expired(); }),
+              subs_.end());
+  subs_.emplace_back(sub);
+  return true;
 }
 
 std::size_t event_hub::publish(std::string event, std::string data) {

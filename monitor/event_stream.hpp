@@ -82,6 +82,10 @@ public:
   /// Opens a new subscription that receives every message published from now on.
   std::shared_ptr<event_subscription> subscribe();
 
+  /// Adds a subscription made elsewhere; when the hub is closed, closes it and
+  /// returns false.
+  bool adopt(const std::shared_ptr<event_subscription>& sub);
+
   /// Delivers a message to all live subscriptions; returns how many received it.
   std::size_t publish(std::string event, std::string data);
 

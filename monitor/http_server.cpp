@@ -5,7 +5,6 @@
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -276,9 +275,8 @@ struct http_server::impl {
   std::atomic<uint16_t> port{0};
   std::atomic<bool> running{false};
   std::atomic<std::size_t> stream_count{0};
-  std::mutex streams_mtx;
-  std::vector<std::weak_ptr<event_subscription>> streams;
-  bool stopping = false;
+  /// The open event streams, so `stop` can end them; recreated by every start.
+  std::unique_ptr<event_hub> streams;
 
   impl(std::shared_ptr<http_backend> be, http_server_config config)
     : backend(std::move(be)), cfg(std::move(config)) {
@@ -510,7 +508,7 @@ struct http_server::impl {
       return;
     }
     auto sub = backend->subscribe();
-    if (sub == nullptr || !track(sub)) {
+    if (sub == nullptr || !streams->adopt(sub)) {
       stream_count.fetch_sub(1);
       res.set_header("Retry-After", "5");
       set_error(res, 503, "the event stream is not available");
@@ -550,30 +548,6 @@ struct http_server::impl {
         state->sub->close();
         stream_count.fetch_sub(1);
       });
-  }
-
-  /// Remembers a stream so `stop` can end it; false when stopping.
-  bool track(const std::shared_ptr<event_subscription>& sub) {
-    std::lock_guard<std::mutex> guard{streams_mtx};
-    if (stopping)
-      return false;
-    streams.erase(std::remove_if(streams.begin(), streams.end(),
-                                 [](const auto& weak) { return weak.expired(); }),
-                  streams.end());
-    streams.emplace_back(sub);
-    return true;
-  }
-
-  void close_streams() {
-    std::vector<std::weak_ptr<event_subscription>> all;
-    {
-      std::lock_guard<std::mutex> guard{streams_mtx};
-      stopping = true;
-      all.swap(streams);
-    }
-    for (auto& weak : all)
-      if (auto sub = weak.lock())
-        sub->close();
   }
 
   // -- httplib set-up ---------------------------------------------------------
@@ -660,10 +634,7 @@ caf::error http_server::start() {
     return std::move(addr.error());
   // A client that disconnects mid-response must not kill the process with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
-  {
-    std::lock_guard<std::mutex> guard{impl_->streams_mtx};
-    impl_->stopping = false;
-  }
+  impl_->streams = std::make_unique<event_hub>();
   impl_->install();
   auto& svr = *impl_->svr;
   int port = 0;
@@ -704,7 +675,7 @@ void http_server::stop() {
   if (!impl_->svr)
     return;
   // Streams end first, each with its closing chunk, so clients see a clean end.
-  impl_->close_streams();
+  impl_->streams->close_all();
   impl_->svr->stop();
   if (impl_->thread.joinable())
     impl_->thread.join();
