@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev catch2
   kcat curl
   prometheus  # promtool checks the /metrics exposition format
+  chromium    # headless checks of the web dashboard
 )
 packages+=(${SWITCHBOARD_EXTRA_PACKAGES:-})
 
