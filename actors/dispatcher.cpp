@@ -90,6 +90,14 @@ struct dispatcher_state {
   double latency_sum_ms = 0;
   uint64_t latency_count = 0;
   static inline const char* name = "dispatcher";
+
+  // Processors end with the dispatcher. CAF destroys the state before it runs attached
+  // functors, so this cannot be an attached functor reading the slots.
+  ~dispatcher_state() {
+    for (auto& [name, slot] : slots)
+      if (slot.handle)
+        caf::anon_send_exit(slot.handle, caf::exit_reason::user_shutdown);
+  }
 };
 
 using dispatcher_actor = caf::stateful_actor<dispatcher_state>;
@@ -380,11 +388,6 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
   self->set_down_handler([=](caf::down_msg& dm) {
     if (auto* slot = slot_of(self->state, dm.source))
       on_processor_down(self, *slot, dm.reason);
-  });
-  self->attach_functor([=](const caf::error&) {
-    for (auto& [name, slot] : self->state.slots)
-      if (slot.handle)
-        caf::anon_send_exit(slot.handle, caf::exit_reason::user_shutdown);
   });
   self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
   return {
