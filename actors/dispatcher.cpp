@@ -92,6 +92,14 @@ struct dispatcher_state {
   // Latencies since the last report, for the monitor's histogram (bounded per report).
   std::vector<double> latency_fresh;
   static inline const char* name = "dispatcher";
+
+  // Processors end with the dispatcher. CAF destroys the state before it runs attached
+  // functors, so this cannot be an attached functor reading the slots.
+  ~dispatcher_state() {
+    for (auto& [name, slot] : slots)
+      if (slot.handle)
+        caf::anon_send_exit(slot.handle, caf::exit_reason::user_shutdown);
+  }
 };
 
 using dispatcher_actor = caf::stateful_actor<dispatcher_state>;
@@ -384,11 +392,6 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
   self->set_down_handler([=](caf::down_msg& dm) {
     if (auto* slot = slot_of(self->state, dm.source))
       on_processor_down(self, *slot, dm.reason);
-  });
-  self->attach_functor([=](const caf::error&) {
-    for (auto& [name, slot] : self->state.slots)
-      if (slot.handle)
-        caf::anon_send_exit(slot.handle, caf::exit_reason::user_shutdown);
   });
   self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
   return {
