@@ -92,7 +92,7 @@ TEST_CASE("check accepts every shipped config") {
     CHECK_THAT(r.out, Catch::Matches("ok: [0-9]+ routes, [0-9]+ alert rules\n"));
   }
   auto demo = run(dir, "check --config '" + demo_config + "'");
-  CHECK(demo.out == "ok: 15 routes, 6 alert rules\n");
+  CHECK(demo.out == "ok: 16 routes, 5 alert rules\n");
 }
 
 TEST_CASE("check prints every error with its path and exits 2") {

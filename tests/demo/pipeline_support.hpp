@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/protocol.hpp"
 #include "demo/pipeline.hpp"
@@ -16,13 +17,31 @@
 
 namespace switchboard::test {
 
-/// An actor system configured as switchboard runs it.
+/// An actor system configured as switchboard runs it; actors handed to `own` are
+/// stopped on destruction, so a failed REQUIRE cannot leave the system waiting forever.
 struct test_system {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
+  std::vector<caf::actor> owned;
   test_system() {
     configure_actor_system(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
+  }
+  ~test_system() {
+    for (auto& a : owned)
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+  }
+  /// Stops `a` when the test ends.
+  caf::actor own(caf::actor a) {
+    owned.push_back(a);
+    return a;
+  }
+  /// Stops the pipeline's actors when the test ends.
+  const pipeline& own(const pipeline& p) {
+    for (auto* a : {&p.dispatcher, &p.sink, &p.monitor})
+      if (*a)
+        owned.push_back(*a);
+    return p;
   }
 };
 

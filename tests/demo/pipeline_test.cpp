@@ -16,7 +16,8 @@ namespace {
 
 std::string make_event(const std::string& id, const std::string& type, const std::string& data) {
   return R"({"event_id":")" + id + R"(","event_type":")" + type
-         + R"(","timestamp":"2026-11-23T10:00:00.000Z","source":"test","data":)" + data + "}";
+         + R"(","timestamp":"2026-11-23T10:00:00.000Z","source":"test","data":)" + data
+         + R"(,"metadata":{}})";
 }
 
 const char* counting_config = R"({
@@ -69,11 +70,12 @@ struct custom_pipeline {
   caf::actor dispatcher;
 };
 
-custom_pipeline start_custom(caf::actor_system& sys, const switchboard_config& cfg,
+custom_pipeline start_custom(test_system& ts, const switchboard_config& cfg,
                              const std::string& topic, scripted_processor::handler h,
                              processors_config procs = {}) {
+  auto& sys = *ts.sys;
   custom_pipeline p;
-  p.sink = spawn_memory_sink(sys, memory_sink_config{1000});
+  p.sink = ts.own(spawn_memory_sink(sys, memory_sink_config{1000}));
   dispatcher_config dc;
   dc.routes = cfg.routes;
   dc.topics = cfg.topics;
@@ -83,7 +85,7 @@ custom_pipeline start_custom(caf::actor_system& sys, const switchboard_config& c
   };
   dc.subscriptions[topic] = "scripted";
   dc.sink = p.sink;
-  p.dispatcher = spawn_dispatcher(sys, std::move(dc));
+  p.dispatcher = ts.own(spawn_dispatcher(sys, std::move(dc)));
   return p;
 }
 
@@ -96,7 +98,7 @@ TEST_CASE("the pipeline delivers, fans out, transforms and dead-letters as the r
   pipeline_options opts;
   opts.keep_per_topic = 100;
   opts.monitoring = false;
-  auto p = start_pipeline(sys, cfg, opts);
+  auto p = ts.own(start_pipeline(sys, cfg, opts));
   std::vector<std::string> lines;
   for (int i = 0; i < 3; ++i)
     lines.push_back(make_event("pdf-" + std::to_string(i), "document_uploaded",
@@ -142,7 +144,7 @@ TEST_CASE("every generated demo event is processed, dead-lettered or unmatched")
   pipeline_options opts;
   opts.monitoring = true;
   opts.monitor_tick_ms = 100;
-  auto p = start_pipeline(sys, *cfg, opts);
+  auto p = ts.own(start_pipeline(sys, *cfg, opts));
   generator_config gc;
   gc.traffic.error_rate = 10;
   gc.traffic.seed = 7;
@@ -150,7 +152,7 @@ TEST_CASE("every generated demo event is processed, dead-lettered or unmatched")
   gc.max_events = 20000;
   gc.duration_seconds = 60;
   gc.dispatcher = p.dispatcher;
-  auto gen = spawn_generator(sys, gc);
+  auto gen = ts.own(spawn_generator(sys, gc));
   caf::scoped_actor self{sys};
   generation_report rep;
   self->request(gen, std::chrono::seconds(60), stop_atom::value)
@@ -174,7 +176,7 @@ TEST_CASE("a crashing processor is restarted, its batch retried, then dead-lette
   procs.max_retries = 2;
   procs.restart_backoff_ms = 5;
   std::atomic<int> attempts{0};
-  auto p = start_custom(sys, cfg, "work", [&](const event_ptr& ev, processor_context&) {
+  auto p = start_custom(ts, cfg, "work", [&](const event_ptr& ev, processor_context&) {
     if (ev->data_string("poison") == "yes") {
       ++attempts;
       throw std::runtime_error("poison pill");
@@ -208,7 +210,7 @@ TEST_CASE("a slow processor throttles the source and keeps its queue bounded") {
   auto cfg = load(R"({"routes":[{"name":"to-scripted","target_topics":["work"]}]})");
   processors_config procs;
   procs.max_inflight_batches = 2;
-  auto p = start_custom(sys, cfg, "work", [](const event_ptr&, processor_context&) {
+  auto p = start_custom(ts, cfg, "work", [](const event_ptr&, processor_context&) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }, procs);
   generator_config gc;
@@ -218,7 +220,7 @@ TEST_CASE("a slow processor throttles the source and keeps its queue bounded") {
   gc.max_inflight = 4;
   gc.duration_seconds = 1.5;
   gc.dispatcher = p.dispatcher;
-  auto gen = spawn_generator(sys, gc);
+  auto gen = ts.own(spawn_generator(sys, gc));
   uint64_t max_depth = 0;
   for (int i = 0; i < 12; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -244,7 +246,7 @@ TEST_CASE("a routing loop is cut at the hop limit and dead-lettered") {
   test_system ts;
   auto& sys = *ts.sys;
   auto cfg = load(R"({"routes":[{"name":"echo","target_topics":["loop"]}]})");
-  auto p = start_custom(sys, cfg, "loop", [](const event_ptr& ev, processor_context& ctx) {
+  auto p = start_custom(ts, cfg, "loop", [](const event_ptr& ev, processor_context& ctx) {
     // Re-emit every event: its copy comes back to this processor, forever.
     ctx.emit(ctx.factory().create(ev->event_type(), {}));
   });

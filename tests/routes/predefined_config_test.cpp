@@ -195,7 +195,7 @@ TEST_CASE("the demo config routes every family to its processor topic") {
   auto warning = route(cfg, make("alert", {{"title", "disk"}, {"severity", "warning"}}));
   CHECK(warning.routes == names{"notifications"});
   CHECK(route(cfg, make("something_else", {})).unmatched);
-  // The demo is the three sets together plus notifications.
+  // The demo is the three sets together plus notifications and analysis results.
   std::size_t parts = 0;
   for (auto file : {"document-processing.json", "analytics.json", "agent-monitoring.json"}) {
     auto part = load(file);
@@ -203,7 +203,7 @@ TEST_CASE("the demo config routes every family to its processor topic") {
     for (const auto& rule : part.routes->rules())
       CHECK(cfg.routes->find(rule.name) != nullptr);
   }
-  CHECK(cfg.routes->size() == parts + 2);
+  CHECK(cfg.routes->size() == parts + 3);
 }
 
 TEST_CASE("regression: patch routes of the shipped configs accept events without metadata") {
