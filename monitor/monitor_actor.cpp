@@ -295,6 +295,9 @@ caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
       publish(self, to_json(boost::json::value(std::move(msg))));
     },
     [=](notify_atom, std::string& json) { publish(self, std::move(json)); },
+    [=](ack_atom, const batch_ack&) {
+      // Alerts sent into the pipeline need no follow-up once handled.
+    },
     [=](subscribe_atom, const caf::actor& who) {
       self->monitor(who);
       self->state.subscribers.push_back(who);
