@@ -83,6 +83,8 @@ struct dispatcher_state {
   uint64_t derived = 0;
   uint64_t sink_failures = 0;
   std::map<std::string, uint64_t> dead_by_kind;
+  // The latest dead-letter reasons, for people looking at the dashboard.
+  std::deque<std::pair<std::string, std::string>> recent_dead;
   std::map<std::string, uint64_t> published;
   // Recent batch latencies in milliseconds (ring) and their running totals.
   std::vector<double> latency_ring;
@@ -129,6 +131,9 @@ void dead_letter(dispatcher_state& st, const char* kind, std::string_view reason
                  std::string_view route, std::string_view topic, std::string_view event_id,
                  std::string_view original) {
   ++st.dead_by_kind[kind];
+  if (st.recent_dead.size() == 20)
+    st.recent_dead.pop_front();
+  st.recent_dead.emplace_back(kind, reason);
   records_for(st.pub, st.cfg.topics.dead_letters)
     .raw.push_back(make_dead_letter(kind, reason, route, topic, event_id, original));
 }
@@ -343,6 +348,14 @@ boost::json::object stats_json(const dispatcher_state& st) {
   for (auto& [k, v] : st.dead_by_kind)
     dead[k] = v;
   o["dead_letters"] = std::move(dead);
+  boost::json::array recent;
+  for (auto& [kind, reason] : st.recent_dead) {
+    boost::json::object r;
+    r["kind"] = kind;
+    r["reason"] = reason;
+    recent.push_back(std::move(r));
+  }
+  o["recent_dead_letters"] = std::move(recent);
   boost::json::object pub;
   for (auto& [k, v] : st.published)
     pub[k] = v;

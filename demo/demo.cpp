@@ -88,6 +88,8 @@ boost::json::object build_summary(const demo_settings& s, const generation_repor
       proc["published"] = *pub;
     if (auto* dl = dispatcher.get_object().if_contains("dead_letters"))
       proc["dead_letters_by_kind"] = *dl;
+    if (auto* recent = dispatcher.get_object().if_contains("recent_dead_letters"))
+      proc["recent_dead_letters"] = *recent;
   }
 
   boost::json::object health;

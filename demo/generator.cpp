@@ -99,8 +99,11 @@ std::string event_generator::envelope(std::string_view type, const std::string& 
 std::string event_generator::document_event() {
   if (uploaded_.empty() || rng_() % 10 < 7) {
     auto doc = id("doc");
-    if (uploaded_.size() < 1000)
-      uploaded_.push_back(doc);
+    // Processing follows an upload within a few events, before its analysis (tens of
+    // milliseconds) can finish; only the latest uploads are candidates.
+    if (uploaded_.size() == 8)
+      uploaded_.erase(uploaded_.begin());
+    uploaded_.push_back(doc);
     std::string path = "/inbox/" + doc + pick(rng_, extensions);
     return envelope("document_uploaded",
                     "{\"document_id\":\"" + doc + "\",\"status\":\"pending\",\"file_path\":\""
