@@ -12,6 +12,7 @@
 
 #include "actors/protocol.hpp"
 #include "demo/pipeline.hpp"
+#include "monitor/http_server.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
 
@@ -203,6 +204,18 @@ int run_demo_scenario(const demo_settings& s) {
   pipeline_options popts;
   popts.monitoring = s.monitoring;
   auto p = start_pipeline(sys, *cfg, popts);
+  std::optional<http_frontend> web;
+  if (s.http != "off" && s.monitoring) {
+    auto fe = start_http(sys, p, s.http);
+    if (!fe) {
+      std::fprintf(stderr, "switchboard demo: %s (choose another --http ADDR:PORT or --http off)\n",
+                   error_text(fe.error()).c_str());
+      stop_pipeline(p);
+      return 1;
+    }
+    web = std::move(*fe);
+    std::fprintf(stderr, "dashboard: %s\n", web->server->url().c_str());
+  }
   generator_config gc;
   gc.traffic = s.traffic;
   gc.rate = s.rate;
@@ -247,6 +260,8 @@ int run_demo_scenario(const demo_settings& s) {
   else
     print_text(summary);
   caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+  if (web)
+    web->server->stop();
   stop_pipeline(p);
   bool accounted = rep.processed + rep.dead_lettered + rep.unmatched == rep.generated;
   if (!accounted)

@@ -9,6 +9,10 @@
 #include "actors/memory_sink.hpp"
 #include "actors/processors.hpp"
 #include "actors/protocol.hpp"
+#include "monitor/actor_backend.hpp"
+#include "monitor/dashboard_actor.hpp"
+#include "monitor/event_stream.hpp"
+#include "monitor/http_server.hpp"
 #include "monitor/monitor_actor.hpp"
 
 namespace switchboard {
@@ -33,13 +37,35 @@ pipeline start_pipeline(caf::actor_system& sys, const switchboard_config& cfg,
   dc.sink = p.sink;
   dc.monitor = p.monitor;
   p.dispatcher = spawn_dispatcher(sys, std::move(dc));
-  if (p.monitor)
+  if (p.monitor) {
     set_monitor_dispatcher(p.monitor, p.dispatcher);
+    p.hub = std::make_shared<event_hub>();
+    dashboard_config dbc;
+    dbc.monitor = p.monitor;
+    dbc.dispatcher = p.dispatcher;
+    dbc.routes = cfg.routes;
+    dbc.hub = p.hub;
+    p.dashboard = spawn_dashboard(sys, std::move(dbc));
+  }
   return p;
 }
 
+caf::expected<http_frontend> start_http(caf::actor_system& sys, const pipeline& p,
+                                        const std::string& address,
+                                        std::optional<std::string> api_token) {
+  http_server_config hc;
+  hc.address = address;
+  hc.api_token = api_token ? *api_token : api_token_from_environment();
+  auto backend = std::make_shared<actor_backend>(sys, p.dashboard, p.hub);
+  http_frontend fe;
+  fe.server = std::make_shared<http_server>(backend, hc);
+  if (auto err = fe.server->start())
+    return err;
+  return fe;
+}
+
 void stop_pipeline(const pipeline& p) {
-  for (auto* a : {&p.dispatcher, &p.sink, &p.monitor})
+  for (auto* a : {&p.dashboard, &p.dispatcher, &p.sink, &p.monitor})
     if (*a)
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }

@@ -2,21 +2,41 @@
 
 #include <chrono>
 #include <optional>
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
+#include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
 #include "routes/config.hpp"
 
 namespace switchboard {
 
-/// The actors of one running pipeline: monitor, sink, dispatcher (which owns the processors).
+class event_hub;
+class http_server;
+
+/// The actors of one running pipeline: monitor, sink, dispatcher (which owns the
+/// processors) and the dashboard actor that answers REST queries.
 struct pipeline {
   caf::actor monitor;
   caf::actor sink;
   caf::actor dispatcher;
+  caf::actor dashboard;
+  /// Alerts and notifications for event-stream readers.
+  std::shared_ptr<event_hub> hub;
 };
+
+/// The REST API and web dashboard of a pipeline.
+struct http_frontend {
+  std::shared_ptr<http_server> server;
+};
+
+/// Serves the pipeline's REST API on `address` (`ADDR:PORT`, port 0 picks one); the API
+/// token comes from SWITCHBOARD_API_TOKEN unless `api_token` is given.
+caf::expected<http_frontend> start_http(caf::actor_system& sys, const pipeline& p,
+                                        const std::string& address,
+                                        std::optional<std::string> api_token = std::nullopt);
 
 /// How to assemble a pipeline around a config.
 struct pipeline_options {

@@ -1,0 +1,226 @@
+#include "monitor/dashboard_actor.hpp"
+
+#include <deque>
+#include <map>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/protocol.hpp"
+#include "events/error.hpp"
+#include "events/json_writer.hpp"
+#include "monitor/event_stream.hpp"
+#include "routes/config.hpp"
+#include "routes/route_table.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const switchboard::route_table>)
+
+namespace switchboard {
+
+namespace {
+
+struct sample {
+  double events_per_second = 0;
+  double avg_latency_ms = 0;
+  double p99_latency_ms = 0;
+};
+
+struct dashboard_state {
+  dashboard_config cfg;
+  std::string cached;
+  std::deque<sample> history;
+  std::deque<boost::json::value> notifications;
+  std::map<std::string, std::pair<double, double>> last_totals; // processor -> (time, total)
+  static inline const char* name = "dashboard";
+};
+
+using dashboard_actor = caf::stateful_actor<dashboard_state>;
+
+double num(const boost::json::value* v) {
+  if (v == nullptr)
+    return 0;
+  if (v->is_double())
+    return v->get_double();
+  if (v->is_int64())
+    return static_cast<double>(v->get_int64());
+  if (v->is_uint64())
+    return static_cast<double>(v->get_uint64());
+  return 0;
+}
+
+// Turns a monitor message into a stream event name and the data the page reads.
+std::pair<std::string, boost::json::object> to_stream(const boost::json::object& msg) {
+  boost::json::object data;
+  auto* type = msg.if_contains("type");
+  if (type && *type == "alert") {
+    if (auto* a = msg.if_contains("alert"); a && a->is_object()) {
+      auto& al = a->get_object();
+      data["name"] = al.contains("rule") ? al.at("rule") : boost::json::value{"alert"};
+      for (auto* key : {"severity", "state", "message", "metric", "value", "threshold"})
+        if (auto* v = al.if_contains(key))
+          data[key] = *v;
+      if (auto* t = al.if_contains("time"))
+        data["timestamp"] = *t;
+    }
+    return {"alert", std::move(data)};
+  }
+  if (type && *type == "notification") {
+    if (auto* e = msg.if_contains("event"); e && e->is_object()) {
+      auto& ev = e->get_object();
+      data["event_type"] = ev.contains("event_type") ? ev.at("event_type") : "notification";
+      if (auto* t = ev.if_contains("timestamp"))
+        data["timestamp"] = *t;
+      if (auto* d = ev.if_contains("data"); d && d->is_object())
+        for (auto* key : {"title", "message", "severity", "recipient"})
+          if (auto* v = d->get_object().if_contains(key))
+            data[key] = *v;
+      data["channel"] = "stream";
+    }
+    return {"notification", std::move(data)};
+  }
+  data = msg;
+  return {type && type->is_string() ? std::string{type->get_string()} : "notification",
+          std::move(data)};
+}
+
+// Adds queue depth and throughput per processor and the history the page charts.
+std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
+  if (!snap.is_object())
+    return {};
+  auto& o = snap.get_object();
+  if (auto* procs = o.if_contains("processors"); procs && procs->is_object()) {
+    for (auto& [name, p] : procs->get_object()) {
+      if (!p.is_object())
+        continue;
+      auto& po = p.get_object();
+      double total = num(po.if_contains("handled"));
+      po["processed_total"] = total;
+      po["errors_total"] = num(po.if_contains("rejected"));
+      po["queue_depth"] = num(po.if_contains("queue_depth"));
+      auto& last = st.last_totals[std::string{name}];
+      if (last.first > 0 && now > last.first)
+        po["events_per_second"] = std::max(0.0, (total - last.second) / (now - last.first));
+      last = {now, total};
+    }
+  }
+  sample s;
+  if (auto* m = o.if_contains("metrics"); m && m->is_object()) {
+    s.events_per_second = num(m->get_object().if_contains("events_per_second"));
+    s.avg_latency_ms = num(m->get_object().if_contains("avg_latency_ms"));
+    s.p99_latency_ms = num(m->get_object().if_contains("p99_latency_ms"));
+  }
+  if (st.history.size() == 120)
+    st.history.pop_front();
+  st.history.push_back(s);
+  boost::json::object hist;
+  boost::json::array eps, avg, p99;
+  for (auto& h : st.history) {
+    eps.push_back(h.events_per_second);
+    avg.push_back(h.avg_latency_ms);
+    p99.push_back(h.p99_latency_ms);
+  }
+  hist["events_per_second"] = std::move(eps);
+  hist["avg_latency_ms"] = std::move(avg);
+  hist["p99_latency_ms"] = std::move(p99);
+  o["history"] = std::move(hist);
+  boost::json::array notes;
+  for (auto it = st.notifications.rbegin(); it != st.notifications.rend(); ++it)
+    notes.push_back(*it);
+  o["notifications"] = std::move(notes);
+  return to_json(snap);
+}
+
+void refresh(dashboard_actor* self) {
+  auto& st = self->state;
+  self->request(st.cfg.monitor, std::chrono::seconds(2), snapshot_atom::value,
+                std::string{"dashboard"})
+    .then(
+      [=](std::string& json) {
+        boost::json::error_code ec;
+        auto v = boost::json::parse(json, ec);
+        if (!ec) {
+          using namespace std::chrono;
+          auto now = duration<double>(steady_clock::now().time_since_epoch()).count();
+          self->state.cached = enrich(self->state, std::move(v), now);
+        }
+      },
+      [](caf::error&) {
+        // A slow monitor leaves the previous snapshot in place.
+      });
+}
+
+// Asks the monitor on the caller's behalf; the answer (or error) goes back to the caller.
+template <class... Ts>
+caf::response_promise forward(dashboard_actor* self, Ts... xs) {
+  auto rp = self->make_response_promise();
+  self->request(self->state.cfg.monitor, std::chrono::seconds(2), std::move(xs)...)
+    .then([=](std::string& json) mutable { rp.deliver(std::move(json)); },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  if (!st.cfg.routes)
+    st.cfg.routes = std::make_shared<route_table>();
+  if (st.cfg.monitor)
+    self->send(st.cfg.monitor, subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+  self->send(self, tick_atom::value);
+  return {
+    [=](tick_atom) {
+      if (self->state.cfg.monitor)
+        refresh(self);
+      self->delayed_send(self, std::chrono::milliseconds(self->state.cfg.tick_ms),
+                         tick_atom::value);
+    },
+    [=](notify_atom, const std::string& json) {
+      auto& st = self->state;
+      boost::json::error_code ec;
+      auto v = boost::json::parse(json, ec);
+      if (ec || !v.is_object())
+        return;
+      auto [name, data] = to_stream(v.get_object());
+      if (name == "notification") {
+        if (st.notifications.size() == 50)
+          st.notifications.pop_front();
+        st.notifications.push_back(data);
+      }
+      if (st.cfg.hub)
+        st.cfg.hub->publish(name, to_json(boost::json::value(std::move(data))));
+    },
+    [=](snapshot_atom, const std::string& what) -> caf::result<caf::message> {
+      auto& st = self->state;
+      if (what == "routes") {
+        boost::json::object o;
+        o["routes"] = st.cfg.routes->to_json();
+        return caf::make_message(to_json(boost::json::value(std::move(o))));
+      }
+      if (what == "dashboard" && !st.cached.empty())
+        return caf::make_message(st.cached);
+      return forward(self, snapshot_atom::value, what);
+    },
+    [=](reload_atom, const std::string& json) -> std::string {
+      auto routes = parse_routes(json);
+      if (!routes)
+        return error_text(routes.error());
+      self->state.cfg.routes = *routes;
+      self->send(self->state.cfg.dispatcher, reload_atom::value, *routes);
+      return {};
+    },
+    [=](rules_atom, const std::string& op, const std::string& arg) -> caf::result<caf::message> {
+      return forward(self, rules_atom::value, op, arg);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_dashboard(caf::actor_system& sys, dashboard_config cfg) {
+  return sys.spawn(dashboard_fn, std::move(cfg));
+}
+
+} // namespace switchboard

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace switchboard {
+
+class event_hub;
+class route_table;
+
+/// What the dashboard actor talks to.
+struct dashboard_config {
+  /// Source of metrics, health, alerts and notifications.
+  caf::actor monitor;
+  /// Receives route reloads; answers statistics.
+  caf::actor dispatcher;
+  /// The routes in effect at start.
+  std::shared_ptr<const route_table> routes;
+  /// Where alerts and notifications are published for stream readers; may be null.
+  std::shared_ptr<event_hub> hub;
+  /// Milliseconds between snapshot refreshes (and history samples).
+  int tick_ms = 1000;
+};
+
+/// Spawns the dashboard actor: it answers REST queries from a cached snapshot.
+///
+/// `(snapshot_atom, what)` returns JSON text: `dashboard` (with `history` and
+/// `notifications`), `routes`, or anything the monitor answers (delegated).
+/// `(reload_atom, config_json)` validates routes and swaps them into the dispatcher;
+/// returns an empty string or the problems, one per line.
+/// `(rules_atom, op, arg)` is delegated to the monitor.
+caf::actor spawn_dashboard(caf::actor_system& sys, dashboard_config cfg);
+
+} // namespace switchboard
