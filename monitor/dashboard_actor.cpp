@@ -91,7 +91,12 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
   if (!snap.is_object())
     return {};
   auto& o = snap.get_object();
+  const boost::json::object* health = nullptr;
+  if (auto* h = o.if_contains("component_health"); h && h->is_object())
+    health = &h->get_object();
   if (auto* procs = o.if_contains("processors"); procs && procs->is_object()) {
+    // The pipeline-wide series is not a processor.
+    procs->get_object().erase("pipeline");
     for (auto& [name, p] : procs->get_object()) {
       if (!p.is_object())
         continue;
@@ -100,6 +105,10 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
       po["processed_total"] = total;
       po["errors_total"] = num(po.if_contains("rejected"));
       po["queue_depth"] = num(po.if_contains("queue_depth"));
+      if (health != nullptr)
+        if (auto* h = health->if_contains("processor." + std::string{name}); h && h->is_object())
+          if (auto* status = h->get_object().if_contains("status"))
+            po["status"] = *status;
       auto& last = st.last_totals[std::string{name}];
       if (last.first > 0 && now > last.first)
         po["events_per_second"] = std::max(0.0, (total - last.second) / (now - last.first));

@@ -119,8 +119,9 @@ void absorb_processor(monitor_state& st, const std::string& component,
                    static_cast<uint64_t>(std::max(0.0, rejected - last_r)), now);
   last_h = handled;
   last_r = rejected;
-  if (auto* active = o.if_contains("active_tasks"))
-    st.registry.gauge(metric_names::active_tasks).set(number(active));
+  if (name == "task")
+    if (auto* active = o.if_contains("active"))
+      st.registry.gauge(metric_names::active_tasks).set(number(active));
   auto& detail = st.processor_detail[name];
   for (auto& [k, v] : o)
     detail[k] = v;
@@ -236,7 +237,11 @@ std::string snapshot(monitor_state& st, const std::string& what) {
   in.health = &st.health.last();
   in.alerts = &st.alerts;
   in.processor_detail = &st.processor_detail;
-  return to_json(boost::json::value(dashboard_snapshot(in)));
+  auto snap = dashboard_snapshot(in);
+  // The page charts p99 next to the average; DESIGN's shape has the average only.
+  if (auto* m = snap.if_contains("metrics"); m && m->is_object())
+    m->get_object()["p99_latency_ms"] = derive_figures(st.registry).p99_latency_ms;
+  return to_json(boost::json::value(std::move(snap)));
 }
 
 caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
