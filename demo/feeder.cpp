@@ -39,6 +39,22 @@ struct feeder_state {
 
 using feeder_actor = caf::stateful_actor<feeder_state>;
 
+// The id of the entity an event belongs to (document, task or agent), as the message key:
+// one entity's events then share a partition and are consumed in the order they were made,
+// which the processors' lifecycles depend on.
+std::string_view entity_key(std::string_view text) {
+  for (std::string_view field : {"\"document_id\":\"", "\"task_id\":\"", "\"agent_id\":\""}) {
+    auto pos = text.find(field);
+    if (pos == std::string_view::npos)
+      continue;
+    pos += field.size();
+    auto end = text.find('"', pos);
+    if (end != std::string_view::npos)
+      return text.substr(pos, end - pos);
+  }
+  return {};
+}
+
 double elapsed(const feeder_state& st) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
 }
@@ -82,7 +98,7 @@ void pump(feeder_actor* self) {
       st.held = st.gen->next(kind, fam);
       count_generated(st.report, kind, fam);
     }
-    auto err = st.producer->produce(st.cfg.topic, {}, st.held, 0);
+    auto err = st.producer->produce(st.cfg.topic, entity_key(st.held), st.held, 0);
     if (err == kafka_errc::queue_full)
       return;
     if (err) {
