@@ -111,10 +111,15 @@ void drain(sink_actor* self) {
       auto& rec = u.batch.topics[u.topic];
       auto total = rec.events.size() + rec.raw.size();
       while (u.record < total) {
-        std::string_view bytes = u.record < rec.events.size()
-                                   ? rec.events[u.record]->bytes()
-                                   : std::string_view{rec.raw[u.record - rec.events.size()]};
-        auto err = producer.produce(rec.topic, {}, bytes, u.key);
+        caf::error err;
+        // Events are keyed by their id: load spreads evenly over partitions and an event
+        // delivered again after a replay lands in the partition of its first copy.
+        if (u.record < rec.events.size()) {
+          auto& ev = rec.events[u.record];
+          err = producer.produce(rec.topic, ev->event_id(), ev->bytes(), u.key);
+        } else {
+          err = producer.produce(rec.topic, {}, rec.raw[u.record - rec.events.size()], u.key);
+        }
         if (err == kafka_errc::queue_full) {
           ++st.queue_full;
           return;

@@ -23,7 +23,7 @@ struct kafka_sink_config {
 /// Spawns the Kafka sink: an idempotent producer (`acks=all`) behind the sink protocol.
 ///
 /// Accepts `(publish_atom, publish_batch)`, produces every record (events as their
-/// bytes, dead letters as written) and answers the sender with one
+/// bytes keyed by event id, dead letters as written, without a key) and answers the sender with one
 /// `(published_atom, publish_ack)` per batch once librdkafka reported the delivery of
 /// each record; `failed` counts records that failed for good. Polls delivery reports on
 /// a timer, never blocking for long; keeps records librdkafka's full queue refused and
