@@ -1,10 +1,22 @@
 #include "actors/kafka_link.hpp"
 
 #include <catch2/catch.hpp>
+#include <spdlog/spdlog.h>
 
 using namespace switchboard;
 
 namespace {
+
+// Keeps the link's log lines out of the test output.
+struct quiet_log {
+  spdlog::level::level_enum was = spdlog::get_level();
+  quiet_log() {
+    spdlog::set_level(spdlog::level::off);
+  }
+  ~quiet_log() {
+    spdlog::set_level(was);
+  }
+};
 
 kafka_client_error down_error() {
   return {kafka_errc::brokers_down, "kafka producer: all brokers are down"};
@@ -13,6 +25,7 @@ kafka_client_error down_error() {
 } // namespace
 
 TEST_CASE("kafka link: down once, reminders at growing intervals, back once") {
+  quiet_log quiet;
   kafka_link link{"kafka_sink", "127.0.0.1:9092"};
   CHECK_FALSE(link.down());
   CHECK_FALSE(link.on_tick(false, 0));
@@ -43,6 +56,7 @@ TEST_CASE("kafka link: down once, reminders at growing intervals, back once") {
 }
 
 TEST_CASE("kafka link: reminder gaps stop growing at a minute") {
+  quiet_log quiet;
   kafka_link link{"kafka_source", "b:1"};
   link.on_error(down_error(), 0);
   double now = 0;
@@ -54,6 +68,7 @@ TEST_CASE("kafka link: reminder gaps stop growing at a minute") {
 }
 
 TEST_CASE("kafka link: transport errors do not take the link down") {
+  quiet_log quiet;
   kafka_link link{"kafka_source", "b:1"};
   CHECK_FALSE(link.on_error({kafka_errc::transport, "connection refused"}, 0));
   CHECK_FALSE(link.on_error({kafka_errc::commit_failed, "commit failed"}, 1));
