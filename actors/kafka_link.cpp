@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
+
+#include "actors/protocol.hpp"
 
 namespace switchboard {
 
@@ -66,6 +69,21 @@ std::optional<kafka_link_change> kafka_link::on_tick(bool brokers_down, double n
     next_reminder_ = now + reminder_gap_;
   }
   return std::nullopt;
+}
+
+void report_link_change(const caf::actor& monitor, const std::string& component,
+                        const kafka_link_change& change) {
+  if (monitor)
+    caf::anon_send(monitor, health_atom::value, component,
+                   std::string{change.down ? "unhealthy" : "healthy"}, change.message);
+}
+
+void report_kafka_stats(const caf::actor& monitor, const std::string& component,
+                        std::string json) {
+  if (!monitor)
+    return;
+  caf::anon_send(monitor, stats_atom::value, component, std::move(json));
+  caf::anon_send(monitor, heartbeat_atom::value, component);
 }
 
 } // namespace switchboard

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include <caf/actor.hpp>
+
 #include "actors/kafka_client.hpp"
 
 namespace switchboard {
@@ -64,5 +66,15 @@ private:
   uint64_t errors_ = 0;
   uint32_t logged_kinds_ = 0;
 };
+
+/// Tells `monitor` (if any) about a link change of `component`:
+/// `(health_atom, component, "unhealthy"|"healthy", message)`.
+void report_link_change(const caf::actor& monitor, const std::string& component,
+                        const kafka_link_change& change);
+
+/// Sends `monitor` (if any) a component's statistics `(stats_atom, component, json)` and
+/// a heartbeat.
+void report_kafka_stats(const caf::actor& monitor, const std::string& component,
+                        std::string json);
 
 } // namespace switchboard

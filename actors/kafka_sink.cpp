@@ -77,9 +77,7 @@ struct sink_state {
 using sink_actor = caf::stateful_actor<sink_state>;
 
 void report_health(sink_actor* self, const kafka_link_change& change) {
-  if (self->state.cfg.monitor)
-    self->send(self->state.cfg.monitor, health_atom::value, std::string{"kafka_sink"},
-               std::string{change.down ? "unhealthy" : "healthy"}, change.message);
+  report_link_change(self->state.cfg.monitor, "kafka_sink", change);
 }
 
 void settle(sink_actor* self, uint64_t key, bool ok) {
@@ -205,11 +203,8 @@ caf::behavior kafka_sink_fn(sink_actor* self, kafka_sink_config cfg,
       st.core->producer->poll(0);
       if (auto change = st.link->on_tick(st.core->producer->brokers_down(), wall_seconds()))
         report_health(self, *change);
-      if (st.cfg.monitor) {
-        self->send(st.cfg.monitor, stats_atom::value, std::string{"kafka_sink"},
-                   to_json(boost::json::value(stats_json(st))));
-        self->send(st.cfg.monitor, heartbeat_atom::value, std::string{"kafka_sink"});
-      }
+      if (st.cfg.monitor)
+        report_kafka_stats(st.cfg.monitor, "kafka_sink", to_json(boost::json::value(stats_json(st))));
       self->delayed_send(self, std::chrono::milliseconds(st.cfg.stats_interval_ms),
                          tick_atom::value);
     },

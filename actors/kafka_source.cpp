@@ -91,9 +91,7 @@ struct source_state {
 using source_actor = caf::stateful_actor<source_state>;
 
 void report_health(source_actor* self, const kafka_link_change& change) {
-  if (self->state.cfg.monitor)
-    self->send(self->state.cfg.monitor, health_atom::value, std::string{"kafka_source"},
-               std::string{change.down ? "unhealthy" : "healthy"}, change.message);
+  report_link_change(self->state.cfg.monitor, "kafka_source", change);
 }
 
 std::size_t credit(const source_state& st) {
@@ -307,11 +305,8 @@ caf::behavior kafka_source_fn(source_actor* self, kafka_source_config cfg,
         return;
       if (auto change = st.link->on_tick(st.core->consumer->brokers_down(), wall_seconds()))
         report_health(self, *change);
-      if (st.cfg.monitor) {
-        self->send(st.cfg.monitor, stats_atom::value, std::string{"kafka_source"},
-                   to_json(boost::json::value(stats_json(st))));
-        self->send(st.cfg.monitor, heartbeat_atom::value, std::string{"kafka_source"});
-      }
+      if (st.cfg.monitor)
+        report_kafka_stats(st.cfg.monitor, "kafka_source", to_json(boost::json::value(stats_json(st))));
       self->delayed_send(self, std::chrono::milliseconds(st.cfg.stats_interval_ms),
                          tick_atom::value);
     },

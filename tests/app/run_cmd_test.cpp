@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -229,106 +230,106 @@ void pause_briefly() {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 
+// A broker with the topics, a config with the given flow control, 2000 input events
+// (40 malformed) produced into `in`, and what the dry run expects of them.
+struct stream_fixture {
+  broker_process broker{broker_args()};
+  temp_file config;
+  std::vector<std::string> input = make_input(2000);
+  expectation want;
+
+  stream_fixture(std::size_t batch_size, std::size_t max_inflight)
+    : config{service_config(batch_size, max_inflight)} {
+    REQUIRE_FALSE(broker.bootstrap().empty());
+    want = dry_run(config.path(), input);
+    REQUIRE(want.ids["dead_letters"].size() == 40);
+    REQUIRE(want.ids["unmatched"].size() > 0);
+    kcat_produce(broker.bootstrap(), "in", input);
+  }
+
+  // Re-reads every output topic into `seen` until `done` holds or `seconds` pass.
+  bool await(observation& seen, const std::function<bool()>& done, double seconds) {
+    return eventually(done, [&] {
+      pause_briefly();
+      seen = consume_outputs(broker.bootstrap());
+    }, seconds);
+  }
+};
+
 } // namespace
 
 TEST_CASE("run delivers what the dry run predicts and commits at shutdown") {
-  broker_process broker{broker_args()};
-  REQUIRE_FALSE(broker.bootstrap().empty());
-  temp_file config{service_config(256, 8)};
-  auto input = make_input(2000);
-  auto want = dry_run(config.path(), input);
-  REQUIRE(want.ids["dead_letters"].size() == 40);
-  REQUIRE(want.ids["unmatched"].size() > 0);
-  kcat_produce(broker.bootstrap(), "in", input);
+  stream_fixture f{256, 8};
+  auto& want = f.want;
   observation seen;
   {
-    service_process svc{config.path(), broker.bootstrap()};
-    auto complete = [&] {
+    service_process svc{f.config.path(), f.broker.bootstrap()};
+    bool done = f.await(seen, [&] {
       for (auto& topic : output_topics)
         if (count_in(seen, topic) != want.ids[topic].size())
           return false;
       return true;
-    };
-    bool done = eventually(complete, [&] {
-      pause_briefly();
-      seen = consume_outputs(broker.bootstrap());
     }, 40);
     INFO(svc.log());
     REQUIRE(done);
     for (auto& topic : output_topics)
       CHECK(seen.ids[topic] == want.ids[topic]);
-    // Transformed events are byte-for-byte what the dry run computes.
+    // Transformed events are exactly what the dry run computes.
     CHECK(seen.docs == want.docs);
     REQUIRE(seen.reasons.size() == 40);
     for (auto& reason : seen.reasons)
       CHECK_FALSE(reason.empty());
     CHECK(svc.stop(SIGTERM) == 0);
     auto log = svc.log();
-    CHECK_THAT(log, Catch::Contains("brokers " + broker.bootstrap() + ", group svc-test, "
+    CHECK_THAT(log, Catch::Contains("brokers " + f.broker.bootstrap() + ", group svc-test, "
                                     "input topics in"));
     CHECK_THAT(log, Catch::Contains("switchboard run: stopped"));
   }
   // The offsets were committed at shutdown: a restart handles only new events.
   auto more = make_input(20, "late");
-  kcat_produce(broker.bootstrap(), "in", more);
-  auto want_more = dry_run(config.path(), more);
-  service_process again{config.path(), broker.bootstrap()};
-  auto settled = [&] {
-    return count_in(seen, "out_tasks") == want.ids["out_tasks"].size() + want_more.ids["out_tasks"].size();
+  kcat_produce(f.broker.bootstrap(), "in", more);
+  auto want_more = dry_run(f.config.path(), more);
+  auto total = [&](const std::string& topic) {
+    return want.ids[topic].size() + want_more.ids[topic].size();
   };
-  bool done = eventually(settled, [&] {
-    pause_briefly();
-    seen = consume_outputs(broker.bootstrap());
-  }, 30);
+  service_process again{f.config.path(), f.broker.bootstrap()};
+  bool done = f.await(seen, [&] { return count_in(seen, "out_tasks") == total("out_tasks"); },
+                      30);
   INFO(again.log());
   REQUIRE(done);
   for (auto& topic : output_topics)
-    CHECK(count_in(seen, topic) == want.ids[topic].size() + want_more.ids[topic].size());
+    CHECK(count_in(seen, topic) == total(topic));
   CHECK(again.stop(SIGINT) == 0);
 }
 
 TEST_CASE("a service killed mid-stream loses nothing once restarted") {
-  broker_process broker{broker_args()};
-  REQUIRE_FALSE(broker.bootstrap().empty());
   // Small batches, one at a time: the stream takes long enough to be cut in the middle.
-  temp_file config{service_config(10, 1)};
-  auto input = make_input(2000);
-  auto want = dry_run(config.path(), input);
-  kcat_produce(broker.bootstrap(), "in", input);
+  stream_fixture f{10, 1};
   observation seen;
   {
-    service_process svc{config.path(), broker.bootstrap()};
+    service_process svc{f.config.path(), f.broker.bootstrap()};
     bool started = eventually([&] { return count_in(seen, "out_tasks") >= 20; }, [&] {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      seen.ids["out_tasks"] = {};
-      for (auto& line : kcat_consume(broker.bootstrap(), "out_tasks"))
-        seen.ids["out_tasks"].insert(line);
+      auto lines = kcat_consume(f.broker.bootstrap(), "out_tasks");
+      seen.ids["out_tasks"] = std::multiset<std::string>(lines.begin(), lines.end());
     }, 30);
     INFO(svc.log());
     REQUIRE(started);
     CHECK(svc.stop(SIGKILL) == -SIGKILL);
   }
-  seen = consume_outputs(broker.bootstrap());
+  seen = consume_outputs(f.broker.bootstrap());
   INFO("delivered before the kill: " << count_in(seen, "out_tasks") << " of "
-                                     << want.ids["out_tasks"].size() << " task events");
-  service_process restarted{config.path(), broker.bootstrap()};
-  bool complete = eventually([&] { return covers(seen, want); }, [&] {
-    pause_briefly();
-    seen = consume_outputs(broker.bootstrap());
-  }, 45);
+                                     << f.want.ids["out_tasks"].size() << " task events");
+  service_process restarted{f.config.path(), f.broker.bootstrap()};
+  bool complete = f.await(seen, [&] { return covers(seen, f.want); }, 45);
   INFO(restarted.log());
   CHECK(complete);
   CHECK(restarted.stop(SIGTERM) == 0);
 }
 
 TEST_CASE("the service reports a broker outage, recovers and delivers everything") {
-  broker_process broker{broker_args()};
-  REQUIRE_FALSE(broker.bootstrap().empty());
-  temp_file config{service_config(10, 1)};
-  auto input = make_input(2000);
-  auto want = dry_run(config.path(), input);
-  kcat_produce(broker.bootstrap(), "in", input);
-  service_process svc{config.path(), broker.bootstrap(), "127.0.0.1:0"};
+  stream_fixture f{10, 1};
+  service_process svc{f.config.path(), f.broker.bootstrap(), "127.0.0.1:0"};
   std::string url;
   REQUIRE(eventually([&] { return !url.empty(); }, [&] {
     pause_briefly();
@@ -345,30 +346,22 @@ TEST_CASE("the service reports a broker outage, recovers and delivers everything
     auto* h = v.as_object().at("component_health").as_object().if_contains(component);
     return h ? std::string{h->as_object().at("status").as_string()} : std::string{};
   };
+  auto both = [&](const char* status) {
+    return health("kafka_sink") == status && health("kafka_source") == status;
+  };
   observation seen;
-  REQUIRE(eventually([&] { return count_in(seen, "out_tasks") >= 20; }, [&] {
-    pause_briefly();
-    seen = consume_outputs(broker.bootstrap());
-  }, 30));
-  broker.signal(SIGUSR1);
-  bool flagged = eventually(
-    [&] { return health("kafka_sink") == "unhealthy" && health("kafka_source") == "unhealthy"; },
-    pause_briefly, 15);
+  REQUIRE(f.await(seen, [&] { return count_in(seen, "out_tasks") >= 20; }, 30));
+  f.broker.signal(SIGUSR1);
+  bool flagged = eventually([&] { return both("unhealthy"); }, pause_briefly, 15);
   INFO(svc.log());
   CHECK(flagged);
-  broker.signal(SIGUSR2);
-  bool recovered = eventually(
-    [&] { return health("kafka_sink") == "healthy" && health("kafka_source") == "healthy"; },
-    pause_briefly, 20);
-  CHECK(recovered);
-  bool complete = eventually([&] { return covers(seen, want); }, [&] {
-    pause_briefly();
-    seen = consume_outputs(broker.bootstrap());
-  }, 30);
-  CHECK(complete);
+  f.broker.signal(SIGUSR2);
+  CHECK(eventually([&] { return both("healthy"); }, pause_briefly, 20));
+  CHECK(f.await(seen, [&] { return covers(seen, f.want); }, 30));
   auto log = svc.log();
-  CHECK_THAT(log, Catch::Contains("kafka_source: brokers " + broker.bootstrap() + " unreachable"));
-  CHECK_THAT(log, Catch::Contains("kafka_sink: brokers " + broker.bootstrap()
+  CHECK_THAT(log, Catch::Contains("kafka_source: brokers " + f.broker.bootstrap()
+                                  + " unreachable"));
+  CHECK_THAT(log, Catch::Contains("kafka_sink: brokers " + f.broker.bootstrap()
                                   + " reachable again"));
   CHECK(svc.stop(SIGTERM) == 0);
 }
