@@ -31,6 +31,7 @@ namespace {
 using poll_atom = caf::atom_constant<caf::atom("kpoll")>;
 using commit_atom = caf::atom_constant<caf::atom("kcommit")>;
 using drained_atom = caf::atom_constant<caf::atom("kdrained")>;
+using stall_atom = caf::atom_constant<caf::atom("kstall")>;
 
 using clock_type = std::chrono::steady_clock;
 
@@ -64,6 +65,7 @@ struct source_state {
   std::unordered_map<uint64_t, open_batch> open;
   uint64_t next_ticket = 1;
   bool poll_scheduled = false;
+  bool stall_check_scheduled = false;
   std::optional<clock_type::time_point> starved_since;
   bool stopping = false;
   std::optional<caf::response_promise> stopped;
@@ -186,11 +188,17 @@ void pump(source_actor* self) {
   }
   while (!st.buffer.empty() && credit(st) > 0)
     send_batch(self);
-  if (credit(st) == 0)
-    // Acknowledgements pump again; the timer only watches for a long stall.
-    schedule_poll(self, st.cfg.pause_after_ms);
-  else
+  if (credit(st) > 0) {
     schedule_poll(self, got > 0 ? 0 : st.cfg.poll_interval_ms);
+  } else if (!st.stall_check_scheduled) {
+    // Acknowledgements pump again; this timer only catches a stall long enough to pause
+    // fetching, and keeps polling (for rebalances) while paused.
+    st.stall_check_scheduled = true;
+    self->delayed_send(self, std::chrono::milliseconds(consumer.paused()
+                                                         ? st.cfg.poll_interval_ms * 50
+                                                         : st.cfg.pause_after_ms),
+                       stall_atom::value);
+  }
 }
 
 void commit(source_actor* self, bool async) {
@@ -269,6 +277,10 @@ caf::behavior kafka_source_fn(source_actor* self, kafka_source_config cfg,
   return {
     [=](poll_atom) {
       self->state.poll_scheduled = false;
+      pump(self);
+    },
+    [=](stall_atom) {
+      self->state.stall_check_scheduled = false;
       pump(self);
     },
     [=](ack_atom, const batch_ack& ack) {

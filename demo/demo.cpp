@@ -252,7 +252,10 @@ int run_demo_scenario(const demo_settings& s) {
     return 2;
   }
   caf::actor_system_config sys_cfg;
-  configure_actor_system(sys_cfg);
+  if (s.kafka.empty())
+    configure_actor_system(sys_cfg);
+  else
+    configure_kafka_actor_system(sys_cfg);
   caf::actor_system sys{sys_cfg};
   std::unique_ptr<kafka_broker> mock;
   std::optional<kafka_service> svc;

@@ -1,7 +1,9 @@
 #include "demo/service.hpp"
 
 #include <csignal>
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include <pthread.h>
 
@@ -130,6 +132,12 @@ bool stop_kafka_service(caf::actor_system& sys, kafka_service& svc, int drain_ms
   return clean;
 }
 
+void configure_kafka_actor_system(caf::actor_system_config& cfg) {
+  configure_actor_system(cfg);
+  auto cores = std::max(2u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", static_cast<int>(cores));
+}
+
 void log_to_stderr() {
   static bool done = false;
   if (done)
@@ -150,7 +158,7 @@ int run_kafka_service(const switchboard_config& cfg, const std::string& http) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   log_to_stderr();
   caf::actor_system_config sys_cfg;
-  configure_actor_system(sys_cfg);
+  configure_kafka_actor_system(sys_cfg);
   caf::actor_system sys{sys_cfg};
   kafka_service_options opts;
   opts.http = http;

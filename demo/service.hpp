@@ -48,6 +48,11 @@ caf::expected<kafka_service> start_kafka_service(caf::actor_system& sys,
 /// false when something was left unacknowledged (it is consumed again after a restart).
 bool stop_kafka_service(caf::actor_system& sys, kafka_service& svc, int drain_ms = 10000);
 
+/// The actor system settings of a Kafka service: `configure_actor_system`, with no more
+/// scheduler threads than cores, since librdkafka's own threads (a main thread and one
+/// per broker, for consumer and producer each) need the cores too.
+void configure_kafka_actor_system(caf::actor_system_config& cfg);
+
 /// Sends spdlog's default logger to stderr, keeping stdout for results.
 void log_to_stderr();
 
