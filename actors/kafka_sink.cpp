@@ -10,10 +10,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/kafka_client.hpp"
 #include "actors/kafka_link.hpp"
 #include "actors/protocol.hpp"
+#include "events/error.hpp"
 #include "events/json_writer.hpp"
 
 namespace switchboard {
@@ -64,6 +66,9 @@ struct sink_state {
   uint64_t failed = 0;
   uint64_t acked_batches = 0;
   uint64_t queue_full = 0;
+  // Failures not logged yet: one line per second at most names the latest reason.
+  uint64_t unlogged_failures = 0;
+  double next_failure_log = 0;
   static inline const char* name = "kafka_sink";
 
   ~sink_state() {
@@ -78,6 +83,18 @@ using sink_actor = caf::stateful_actor<sink_state>;
 
 void report_health(sink_actor* self, const kafka_link_change& change) {
   report_link_change(self->state.cfg.monitor, "kafka_sink", change);
+}
+
+// Records that failed for good are counted and logged, a line per second at most.
+void log_failure(sink_state& st, const caf::error& err) {
+  ++st.unlogged_failures;
+  auto now = wall_seconds();
+  if (now < st.next_failure_log)
+    return;
+  spdlog::warn("kafka_sink: {} record(s) not delivered, latest: {}", st.unlogged_failures,
+               error_text(err));
+  st.unlogged_failures = 0;
+  st.next_failure_log = now + 1;
 }
 
 void settle(sink_actor* self, uint64_t key, bool ok) {
@@ -124,8 +141,10 @@ void drain(sink_actor* self) {
         }
         ++u.record;
         ++st.produced;
-        if (err)
+        if (err) {
+          log_failure(st, err);
           settle(self, u.key, false);
+        }
       }
       ++u.topic;
       u.record = 0;
@@ -165,6 +184,8 @@ caf::behavior kafka_sink_fn(sink_actor* self, kafka_sink_config cfg,
   st.cfg = std::move(cfg);
   st.core = std::move(core);
   st.core->on_delivery = [self](const kafka_delivery& d) {
+    if (d.error)
+      log_failure(self->state, d.error);
     settle(self, d.opaque, !d.error);
   };
   st.core->on_error = [self](const kafka_client_error& err) {

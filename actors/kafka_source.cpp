@@ -78,6 +78,7 @@ struct source_state {
   uint64_t unmatched = 0;
   uint64_t dead_lettered = 0;
   uint64_t pauses = 0;
+  // Commit calls (periodic ones included, whether or not an offset moved).
   uint64_t commits = 0;
   uint64_t commit_failures = 0;
   static inline const char* name = "kafka_source";
@@ -225,7 +226,7 @@ boost::json::object stats_json(const source_state& st) {
   o["uncommitted"] = st.core->consumer->tracker().pending();
   o["paused"] = st.core->consumer->paused();
   o["pauses"] = st.pauses;
-  o["commits"] = st.commits;
+  o["commit_calls"] = st.commits;
   o["commit_failures"] = st.commit_failures;
   o["assigned_partitions"] = st.core->assigned.size();
   o["brokers_down"] = st.link->down();

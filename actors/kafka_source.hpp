@@ -54,7 +54,7 @@ std::vector<std::string> input_topics(const switchboard_config& cfg);
 /// `(stop_atom, drain_ms)` stops consuming, waits up to `drain_ms` for the batches in
 /// flight, commits, leaves the group and answers the number of batches left unacknowledged.
 /// `(snapshot_atom)` answers the statistics as JSON text: consumed, acknowledged,
-/// processed, unmatched, dead_lettered, in-flight batches, pauses, commits ...
+/// processed, unmatched, dead_lettered, in-flight batches, pauses, commit calls ...
 /// Fails when the consumer cannot be created or subscribe.
 caf::expected<caf::actor> spawn_kafka_source(caf::actor_system& sys, kafka_source_config cfg);
 
