@@ -27,7 +27,9 @@ int run_service(const run_options& opts) {
                  opts.config.c_str());
     return 2;
   }
-  return run_kafka_service(*cfg, opts.http);
+  auto http = opts.http_given ? opts.http
+                              : cfg->http.enabled ? cfg->http.address : std::string{"off"};
+  return run_kafka_service(*cfg, http);
 }
 
 } // namespace switchboard::app

@@ -26,6 +26,8 @@ struct run_options {
   std::string config;
   std::string kafka;
   std::string http = "127.0.0.1:8080";
+  /// Whether --http was given; otherwise the config's `http` section decides.
+  bool http_given = false;
 };
 
 /// Flags of `switchboard node`.

@@ -36,8 +36,12 @@ int main(int argc, char** argv) {
   auto* run_cmd = cli.add_subcommand("run", "Run the service: consume, route, process, produce");
   run_cmd->add_option("--config", run.config, "Config file")->required();
   run_cmd->add_option("--kafka", run.kafka, "Bootstrap servers HOST:PORT overriding the config");
-  run_cmd->add_option("--http", run.http, "REST address ADDR:PORT, or off")->capture_default_str();
-  run_cmd->callback([&] { rc = run_service(run); });
+  run_cmd->add_option("--http", run.http,
+                      "REST address ADDR:PORT, or off (default: the config's http section)");
+  run_cmd->callback([&] {
+    run.http_given = run_cmd->count("--http") > 0;
+    rc = run_service(run);
+  });
 
   node_options node;
   auto* node_cmd = cli.add_subcommand("node", "Run a cluster member");

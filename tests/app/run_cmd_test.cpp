@@ -163,10 +163,15 @@ std::size_t count_in(const observation& seen, const std::string& topic) {
 // SIGKILL when the guard goes, whatever path the test took.
 class service_process {
 public:
+  /// Runs the service; an empty `http` leaves the REST address to the config.
   service_process(const std::string& config, const std::string& bootstrap,
                   const std::string& http = "off") {
-    std::vector<std::string> args{SWITCHBOARD_BINARY, "run",     "--config", config,
-                                  "--kafka",          bootstrap, "--http",   http};
+    std::vector<std::string> args{SWITCHBOARD_BINARY, "run", "--config", config, "--kafka",
+                                  bootstrap};
+    if (!http.empty()) {
+      args.emplace_back("--http");
+      args.push_back(http);
+    }
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open(log_.path().c_str(), O_WRONLY | O_TRUNC);
@@ -384,6 +389,27 @@ TEST_CASE("run refuses a bad config or a missing broker with exit code 2") {
               + " --kafka 127.0.0.1:1 --http off 2>&1; echo rc=$?");
   CHECK_THAT(out, Catch::Contains("kafka.producer.acks: must be all"));
   CHECK_THAT(out, Catch::EndsWith("rc=2\n"));
+}
+
+TEST_CASE("run serves REST on the config's address unless --http says otherwise") {
+  temp_file config{R"({"http": {"address": "127.0.0.1:0"},
+                      "routes": [{"name": "x", "target_topics": ["t"]}]})"};
+  // No broker listens there: the service starts anyway, reports it and keeps retrying.
+  service_process svc{config.path(), "127.0.0.1:1", ""};
+  std::string log;
+  CHECK(eventually([&] { return log.find("REST API on http://127.0.0.1:") != std::string::npos
+                                && log.find("unreachable") != std::string::npos; },
+                   [&] {
+                     pause_briefly();
+                     log = svc.log();
+                   }, 15));
+  CHECK_THAT(log, Catch::Contains("brokers 127.0.0.1:1, group switchboard, input topics events"));
+  CHECK(svc.stop(SIGTERM) == 0);
+  service_process off{config.path(), "127.0.0.1:1", "off"};
+  CHECK(eventually([&] { return off.log().find("switchboard run: brokers") != std::string::npos; },
+                   pause_briefly, 15));
+  CHECK_THAT(off.log(), !Catch::Contains("REST API"));
+  CHECK(off.stop(SIGTERM) == 0);
 }
 
 TEST_CASE("demo --kafka mock accounts for every generated event") {
