@@ -5,6 +5,8 @@
 #include <deque>
 #include <unordered_map>
 
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -344,10 +346,7 @@ boost::json::object stats_json(const dispatcher_state& st) {
   o["derived"] = st.derived;
   o["sink_failures"] = st.sink_failures;
   o["open_batches"] = st.tickets.size();
-  boost::json::object dead;
-  for (auto& [k, v] : st.dead_by_kind)
-    dead[k] = v;
-  o["dead_letters"] = std::move(dead);
+  o["dead_letters"] = boost::json::value_from(st.dead_by_kind);
   boost::json::array recent;
   for (auto& [kind, reason] : st.recent_dead) {
     boost::json::object r;
@@ -356,10 +355,7 @@ boost::json::object stats_json(const dispatcher_state& st) {
     recent.push_back(std::move(r));
   }
   o["recent_dead_letters"] = std::move(recent);
-  boost::json::object pub;
-  for (auto& [k, v] : st.published)
-    pub[k] = v;
-  o["published"] = std::move(pub);
+  o["published"] = boost::json::value_from(st.published);
   boost::json::object lat;
   lat["count"] = st.latency_count;
   lat["avg_ms"] = st.latency_count ? st.latency_sum_ms / static_cast<double>(st.latency_count) : 0;

@@ -178,6 +178,17 @@ std::string to_json(const boost::json::value& value) {
   return out;
 }
 
+double json_number(const boost::json::value* v, double fallback) noexcept {
+  if (v == nullptr)
+    return fallback;
+  switch (v->kind()) {
+    case boost::json::kind::double_: return v->get_double();
+    case boost::json::kind::int64: return static_cast<double>(v->get_int64());
+    case boost::json::kind::uint64: return static_cast<double>(v->get_uint64());
+    default: return fallback;
+  }
+}
+
 boost::json::value to_tree(simdjson::dom::element value) {
   using simdjson::dom::element_type;
   switch (value.type()) {

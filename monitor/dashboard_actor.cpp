@@ -39,18 +39,6 @@ struct dashboard_state {
 
 using dashboard_actor = caf::stateful_actor<dashboard_state>;
 
-double num(const boost::json::value* v) {
-  if (v == nullptr)
-    return 0;
-  if (v->is_double())
-    return v->get_double();
-  if (v->is_int64())
-    return static_cast<double>(v->get_int64());
-  if (v->is_uint64())
-    return static_cast<double>(v->get_uint64());
-  return 0;
-}
-
 // Turns a monitor message into a stream event name and the data the page reads.
 std::pair<std::string, boost::json::object> to_stream(const boost::json::object& msg) {
   boost::json::object data;
@@ -101,10 +89,10 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
       if (!p.is_object())
         continue;
       auto& po = p.get_object();
-      double total = num(po.if_contains("handled"));
+      double total = json_number(po.if_contains("handled"));
       po["processed_total"] = total;
-      po["errors_total"] = num(po.if_contains("rejected"));
-      po["queue_depth"] = num(po.if_contains("queue_depth"));
+      po["errors_total"] = json_number(po.if_contains("rejected"));
+      po["queue_depth"] = json_number(po.if_contains("queue_depth"));
       if (health != nullptr)
         if (auto* h = health->if_contains("processor." + std::string{name}); h && h->is_object())
           if (auto* status = h->get_object().if_contains("status"))
@@ -117,9 +105,9 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
   }
   sample s;
   if (auto* m = o.if_contains("metrics"); m && m->is_object()) {
-    s.events_per_second = num(m->get_object().if_contains("events_per_second"));
-    s.avg_latency_ms = num(m->get_object().if_contains("avg_latency_ms"));
-    s.p99_latency_ms = num(m->get_object().if_contains("p99_latency_ms"));
+    s.events_per_second = json_number(m->get_object().if_contains("events_per_second"));
+    s.avg_latency_ms = json_number(m->get_object().if_contains("avg_latency_ms"));
+    s.p99_latency_ms = json_number(m->get_object().if_contains("p99_latency_ms"));
   }
   if (st.history.size() == 120)
     st.history.pop_front();
