@@ -26,10 +26,12 @@ int run_demo(const demo_options& opts) {
     std::fprintf(stderr, "switchboard demo: %s\n", error_text(mix.error()).c_str());
     return 2;
   }
-  if (!opts.kafka.empty()) {
-    std::fprintf(stderr, "switchboard demo: --kafka is not available in this build\n");
+  if (!opts.kafka.empty() && opts.kafka != "mock" && opts.kafka.find(':') == std::string::npos) {
+    std::fprintf(stderr, "switchboard demo: --kafka '%s': expected mock or HOST:PORT\n",
+                 opts.kafka.c_str());
     return 2;
   }
+  s.kafka = opts.kafka;
   s.rate = opts.rate;
   s.traffic.mix = *mix;
   s.traffic.error_rate = opts.error_rate;

@@ -6,9 +6,17 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
 #include "actors/kafka_broker_process.hpp"
 #include "actors/kafka_client.hpp"
 #include "bench/bench.hpp"
+#include "demo/pipeline.hpp"
+#include "demo/service.hpp"
 #include "events/error.hpp"
 
 namespace switchboard::bench {
@@ -176,6 +184,61 @@ caf::expected<double> client_copy(const std::string& bootstrap, const std::strin
   return took;
 }
 
+// A figure of the Kafka source's statistics, or -1 when it did not answer.
+double source_figure(caf::actor_system& sys, const caf::actor& source, const char* name) {
+  auto text = ask_json(sys, source, "");
+  if (!text)
+    return -1;
+  boost::json::error_code ec;
+  auto v = boost::json::parse(*text, ec);
+  if (ec || !v.is_object())
+    return -1;
+  auto* x = v.as_object().if_contains(name);
+  return x ? x->to_number<double>() : -1;
+}
+
+// The service: Kafka source -> dispatcher (one route copying every event) -> Kafka sink,
+// with the monitor running, as `switchboard run` assembles it. Timed from the partition
+// assignment until the source holds acknowledgements (delivery reports) for every event.
+caf::expected<double> service_copy(const std::string& bootstrap, const std::string& target) {
+  auto cfg = parse_config(R"({"topics": {"input": [")" + std::string{source_topic}
+                          + R"("]}, "routes": [{"name": "copy", "target_topics": [")" + target
+                          + R"("]}]})");
+  if (!cfg)
+    return cfg.error();
+  cfg->kafka = client_config(bootstrap, "group_" + target);
+  // Larger batches and more of them in flight than the default: a copy has no processor
+  // to keep latency low for, and each batch waits a delivery round trip (linger.ms plus
+  // the broker's acknowledgement) before its credit returns.
+  cfg->processors.batch_size = 1000;
+  cfg->processors.max_inflight_batches = 32;
+  caf::actor_system_config sys_cfg;
+  configure_actor_system(sys_cfg);
+  caf::actor_system sys{sys_cfg};
+  auto svc = start_kafka_service(sys, *cfg, kafka_service_options{});
+  if (!svc)
+    return svc.error();
+  auto deadline = clock_type::now() + std::chrono::seconds(120);
+  while (source_figure(sys, svc->source, "assigned_partitions") <= 0
+         && clock_type::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto start = clock_type::now();
+  while (source_figure(sys, svc->source, "acknowledged") < static_cast<double>(event_count)) {
+    if (clock_type::now() > deadline) {
+      stop_kafka_service(sys, *svc, 0);
+      return caf::make_error(kafka_errc::transport, "service copy did not finish in 120 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  double took = seconds_since(start);
+  if (std::getenv("SB_DEBUG")) {
+    std::fprintf(stderr, "source %s\n", ask_json(sys, svc->source, "")->c_str());
+    std::fprintf(stderr, "sink %s\n", ask_json(sys, svc->p.sink, "")->c_str());
+  }
+  stop_kafka_service(sys, *svc, 5000);
+  return took;
+}
+
 } // namespace
 
 int kafka(const bench_config& cfg) {
@@ -186,6 +249,7 @@ int kafka(const bench_config& cfg) {
   std::vector<copy_path> paths{
     {"kcat -C | kcat -P (baseline)", "bench_kcat", kcat_copy},
     {"kafka_consumer -> kafka_producer", "bench_clients", client_copy},
+    {"service: source -> route -> sink actors", "bench_service", service_copy},
   };
   // Every round copies into fresh topics (and a fresh group), so each copy starts alike
   // and its result can be counted; paths alternate within a round so a busy machine
@@ -249,12 +313,14 @@ int kafka(const bench_config& cfg) {
     medians.push_back(r[r.size() / 2]);
   }
   double ratio = medians[1] / medians[0];
+  double service_ratio = medians[2] / medians[0];
   if (cfg.json) {
     std::printf("{\"events\":%zu,\"event_bytes\":%.0f,\"partitions\":%d,\"rounds\":%d", event_count,
                 avg, partitions, rounds);
     std::printf(",\"kcat_copy_per_second\":%.0f,\"client_copy_per_second\":%.0f", medians[0],
                 medians[1]);
-    std::printf(",\"client_vs_kcat\":%.3f}\n", ratio);
+    std::printf(",\"service_copy_per_second\":%.0f", medians[2]);
+    std::printf(",\"client_vs_kcat\":%.3f,\"service_vs_kcat\":%.3f}\n", ratio, service_ratio);
   } else {
     std::printf("kafka benchmark: %zu events, %.0f bytes on average, %d partitions, "
                 "median of %d rounds, development broker on %s\n",
@@ -268,7 +334,9 @@ int kafka(const bench_config& cfg) {
         std::printf(" %.0f", r);
       std::printf("\n");
     }
-    std::printf("  clients / kcat = %.2f (target for consume, route, produce >= 0.70)\n", ratio);
+    std::printf("  clients / kcat = %.2f, service / kcat = %.2f (target for consume, route, "
+                "produce >= 0.70)\n",
+                ratio, service_ratio);
   }
   return 0;
 }

@@ -11,8 +11,13 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/kafka_broker.hpp"
+#include "actors/kafka_error.hpp"
+#include "actors/kafka_source.hpp"
 #include "actors/protocol.hpp"
+#include "demo/feeder.hpp"
 #include "demo/pipeline.hpp"
+#include "demo/service.hpp"
 #include "monitor/http_server.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
@@ -183,6 +188,54 @@ bool parse_duration(const std::string& text, double& seconds) {
   return true;
 }
 
+namespace {
+
+// Where the demo traffic comes from and how its outcome is counted: the generator
+// straight into the dispatcher, or the feeder into Kafka with the Kafka source's
+// acknowledgements counting what was consumed.
+struct traffic {
+  caf::actor gen;
+  caf::actor source;
+
+  generation_report report(caf::actor_system& sys, bool final_report,
+                           std::chrono::milliseconds timeout) const {
+    auto r = ask_report(sys, gen, final_report, timeout);
+    if (!source)
+      return r;
+    if (final_report) {
+      // Wait for the consumer to acknowledge every generated event (bounded).
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (consumed_outcome(sys, r) < r.generated && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    consumed_outcome(sys, r);
+    return r;
+  }
+
+  // Copies the source's counts into `r`; returns the events acknowledged so far.
+  uint64_t consumed_outcome(caf::actor_system& sys, generation_report& r) const {
+    auto stats = parse_or_null(ask_json(sys, source, ""));
+    r.processed = static_cast<uint64_t>(num(stats, {"processed"}));
+    r.unmatched = static_cast<uint64_t>(num(stats, {"unmatched"}));
+    r.dead_lettered = static_cast<uint64_t>(num(stats, {"dead_lettered"}));
+    return static_cast<uint64_t>(num(stats, {"acknowledged"}));
+  }
+};
+
+// Waits until the Kafka source holds partitions, so a fresh group reading from the end
+// of a shared topic misses none of the demo's events.
+void await_assignment(caf::actor_system& sys, const caf::actor& source) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto stats = parse_or_null(ask_json(sys, source, ""));
+    if (num(stats, {"assigned_partitions"}) > 0)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+} // namespace
+
 int run_demo_scenario(const demo_settings& s) {
   auto cfg = s.config_path.empty() ? parse_config(builtin_demo_config())
                                    : load_config(s.config_path);
@@ -193,29 +246,87 @@ int run_demo_scenario(const demo_settings& s) {
   caf::actor_system_config sys_cfg;
   configure_actor_system(sys_cfg);
   caf::actor_system sys{sys_cfg};
-  pipeline_options popts;
-  popts.monitoring = s.monitoring;
-  auto p = start_pipeline(sys, *cfg, popts);
+  std::unique_ptr<kafka_broker> mock;
+  std::optional<kafka_service> svc;
+  pipeline p;
   std::optional<http_frontend> web;
-  if (s.http != "off" && s.monitoring) {
-    auto fe = start_http(sys, p, s.http);
-    if (!fe) {
-      std::fprintf(stderr, "switchboard demo: %s (choose another --http ADDR:PORT or --http off)\n",
-                   error_text(fe.error()).c_str());
-      stop_pipeline(p);
+  std::string http = s.monitoring ? s.http : std::string{"off"};
+  if (!s.kafka.empty()) {
+    log_to_stderr();
+    if (s.kafka == "mock") {
+      auto broker = kafka_broker::make();
+      if (!broker) {
+        std::fprintf(stderr, "switchboard demo: %s\n", error_text(broker.error()).c_str());
+        return 1;
+      }
+      mock = std::move(*broker);
+      cfg->kafka.brokers = mock->bootstrap();
+      for (auto& topic : input_topics(*cfg))
+        if (auto err = mock->create_topic(topic, cfg->topics.partitions))
+          std::fprintf(stderr, "switchboard demo: %s\n", error_text(err).c_str());
+    } else {
+      cfg->kafka.brokers = s.kafka;
+      // A group of its own, reading from the end: events of earlier runs stay out.
+      cfg->kafka.group_id = "switchboard-demo-" + std::to_string(s.traffic.seed);
+      cfg->kafka.consumer.emplace("auto.offset.reset", "latest");
+    }
+    kafka_service_options kopts;
+    kopts.http = http;
+    auto started = start_kafka_service(sys, *cfg, kopts);
+    if (!started) {
+      std::fprintf(stderr, "switchboard demo: %s\n", error_text(started.error()).c_str());
+      return started.error() == kafka_errc::bad_config ? 2 : 1;
+    }
+    svc = std::move(*started);
+    p = svc->p;
+    if (svc->web)
+      std::fprintf(stderr, "dashboard: %s\n", svc->web->server->url().c_str());
+    std::fprintf(stderr, "kafka: brokers %s%s, input topic %s\n", cfg->kafka.brokers.c_str(),
+                 mock ? " (in-process development broker)" : "", svc->topics.front().c_str());
+    if (!mock)
+      await_assignment(sys, svc->source);
+  } else {
+    pipeline_options popts;
+    popts.monitoring = s.monitoring;
+    p = start_pipeline(sys, *cfg, popts);
+    if (http != "off") {
+      auto fe = start_http(sys, p, http);
+      if (!fe) {
+        std::fprintf(stderr, "switchboard demo: %s (choose another --http ADDR:PORT or --http off)\n",
+                     error_text(fe.error()).c_str());
+        stop_pipeline(p);
+        return 1;
+      }
+      web = std::move(*fe);
+      std::fprintf(stderr, "dashboard: %s\n", web->server->url().c_str());
+    }
+  }
+  traffic src;
+  if (svc) {
+    feeder_config fc;
+    fc.traffic = s.traffic;
+    fc.rate = s.rate;
+    fc.duration_seconds = s.duration_seconds;
+    fc.topic = svc->topics.front();
+    fc.kafka = service_kafka_config(cfg->kafka);
+    auto feeder = spawn_kafka_feeder(sys, fc);
+    if (!feeder) {
+      std::fprintf(stderr, "switchboard demo: %s\n", error_text(feeder.error()).c_str());
+      stop_kafka_service(sys, *svc, 0);
       return 1;
     }
-    web = std::move(*fe);
-    std::fprintf(stderr, "dashboard: %s\n", web->server->url().c_str());
+    src.gen = *feeder;
+    src.source = svc->source;
+  } else {
+    generator_config gc;
+    gc.traffic = s.traffic;
+    gc.rate = s.rate;
+    gc.duration_seconds = s.duration_seconds;
+    gc.batch_size = cfg->processors.batch_size;
+    gc.max_inflight = cfg->processors.max_inflight_batches;
+    gc.dispatcher = p.dispatcher;
+    src.gen = spawn_generator(sys, gc);
   }
-  generator_config gc;
-  gc.traffic = s.traffic;
-  gc.rate = s.rate;
-  gc.duration_seconds = s.duration_seconds;
-  gc.batch_size = cfg->processors.batch_size;
-  gc.max_inflight = cfg->processors.max_inflight_batches;
-  gc.dispatcher = p.dispatcher;
-  auto gen = spawn_generator(sys, gc);
 
   bool tty = s.progress && !s.json && isatty(STDERR_FILENO);
   auto start = std::chrono::steady_clock::now();
@@ -224,7 +335,7 @@ int run_demo_scenario(const demo_settings& s) {
     std::this_thread::sleep_for(std::chrono::milliseconds(tty ? 500 : 100));
     if (!tty)
       continue;
-    auto r = ask_report(sys, gen, false, std::chrono::seconds(1));
+    auto r = src.report(sys, false, std::chrono::seconds(1));
     auto alerts = parse_or_null(ask_json(sys, p.monitor, "alerts"));
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr,
@@ -237,7 +348,7 @@ int run_demo_scenario(const demo_settings& s) {
                  num(alerts, {"active_count"}));
     std::fflush(stderr);
   }
-  auto rep = ask_report(sys, gen, true, std::chrono::seconds(60));
+  auto rep = src.report(sys, true, std::chrono::seconds(60));
   if (tty)
     std::fprintf(stderr, "\n");
   // One more monitor evaluation so the summary includes the last second.
@@ -251,15 +362,18 @@ int run_demo_scenario(const demo_settings& s) {
     std::printf("%s\n", to_json(boost::json::value(summary)).c_str());
   else
     print_text(summary);
-  caf::anon_send_exit(gen, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(src.gen, caf::exit_reason::user_shutdown);
   if (web)
     web->server->stop();
-  stop_pipeline(p);
+  if (svc)
+    stop_kafka_service(sys, *svc, 5000);
+  else
+    stop_pipeline(p);
   bool accounted = rep.processed + rep.dead_lettered + rep.unmatched == rep.generated;
   if (!accounted)
-    std::fprintf(stderr, "switchboard demo: %llu events unaccounted for\n",
-                 static_cast<unsigned long long>(rep.generated - rep.processed
-                                                 - rep.dead_lettered - rep.unmatched));
+    std::fprintf(stderr, "switchboard demo: %lld events unaccounted for\n",
+                 static_cast<long long>(rep.generated) - static_cast<long long>(rep.processed
+                                                 + rep.dead_lettered + rep.unmatched));
   return accounted ? 0 : 1;
 }
 

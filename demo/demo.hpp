@@ -18,6 +18,9 @@ struct demo_settings {
   std::string config_path;
   /// `ADDR:PORT` of the dashboard, or `off`.
   std::string http = "127.0.0.1:8080";
+  /// Empty for the in-process bus; `mock` for an in-process development broker, or
+  /// `HOST:PORT` of Kafka brokers: events then travel through the config's input topic.
+  std::string kafka;
   /// Print the summary as JSON.
   bool json = false;
   /// Run the monitor.

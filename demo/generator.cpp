@@ -226,6 +226,13 @@ std::string event_generator::next(generated_kind& kind, event_family& family) {
   }
 }
 
+void count_generated(generation_report& report, generated_kind kind, event_family family) {
+  ++report.generated;
+  ++report.by_family[std::string{to_string(family)}];
+  report.malformed += kind == generated_kind::malformed;
+  report.failing += kind == generated_kind::failing;
+}
+
 namespace {
 
 struct generator_state {
@@ -257,10 +264,7 @@ void send_batch(generator_actor* self, std::size_t n) {
     generated_kind kind;
     event_family fam;
     auto text = st.gen->next(kind, fam);
-    ++st.report.generated;
-    ++st.report.by_family[std::string{to_string(fam)}];
-    st.report.malformed += kind == generated_kind::malformed;
-    st.report.failing += kind == generated_kind::failing;
+    count_generated(st.report, kind, fam);
     auto ev = st.dec.decode(std::string_view{text});
     if (ev)
       b.events.push_back(std::move(*ev));

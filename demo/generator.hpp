@@ -75,6 +75,9 @@ struct generation_report {
   double seconds = 0;
 };
 
+/// Counts one generated event in `report`.
+void count_generated(generation_report& report, generated_kind kind, event_family family);
+
 /// Settings of the generator actor.
 struct generator_config {
   /// The traffic.

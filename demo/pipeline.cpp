@@ -27,7 +27,12 @@ pipeline start_pipeline(caf::actor_system& sys, const switchboard_config& cfg,
     mc.tick_ms = opts.monitor_tick_ms;
     p.monitor = spawn_monitor(sys, mc);
   }
-  p.sink = opts.sink ? opts.sink : spawn_memory_sink(sys, memory_sink_config{opts.keep_per_topic});
+  if (opts.sink)
+    p.sink = opts.sink;
+  else if (opts.make_sink)
+    p.sink = opts.make_sink(p.monitor);
+  else
+    p.sink = spawn_memory_sink(sys, memory_sink_config{opts.keep_per_topic});
   dispatcher_config dc;
   dc.routes = cfg.routes;
   dc.topics = cfg.topics;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <memory>
 #include <string>
@@ -46,6 +47,8 @@ struct pipeline_options {
   bool monitoring = true;
   /// Use this sink instead of the in-process one (e.g. the Kafka sink).
   caf::actor sink;
+  /// Or make the sink once the monitor (null without monitoring) exists.
+  std::function<caf::actor(const caf::actor& monitor)> make_sink;
   /// Milliseconds between monitor evaluations.
   int monitor_tick_ms = 1000;
 };

@@ -91,6 +91,18 @@ void health_tracker::down(std::string_view component, double now, std::string_vi
   t.down_reason = std::string{reason};
 }
 
+void health_tracker::unhealthy(std::string_view component, double now,
+                               std::string_view reason) {
+  auto& t = get(component, now);
+  t.unhealthy_since = now;
+  t.unhealthy_reason = std::string{reason};
+}
+
+void health_tracker::recovered(std::string_view component, double now) {
+  get(component, now).unhealthy_since.reset();
+  heartbeat(component, now);
+}
+
 void health_tracker::forget(std::string_view component) {
   if (auto i = components_.find(component); i != components_.end())
     components_.erase(i);
@@ -131,6 +143,9 @@ std::map<std::string, component_health> health_tracker::evaluate(double now) {
       h.message = "restarting (restart " + std::to_string(t.restarts) + ")";
       if (!t.restart_reason.empty())
         h.message += ": " + t.restart_reason;
+    } else if (t.unhealthy_since) {
+      h.status = health_status::unhealthy;
+      h.message = t.unhealthy_reason.empty() ? std::string{"unhealthy"} : t.unhealthy_reason;
     } else if (silent_for > settings_.heartbeat_timeout_seconds) {
       h.status = health_status::unhealthy;
       h.message = format(t.last_heartbeat ? "no heartbeat for %.1fs"

@@ -74,6 +74,14 @@ public:
   /// Marks the component down (gone for good, e.g. its node left) until it beats again.
   void down(std::string_view component, double now, std::string_view reason);
 
+  /// Marks the component unhealthy for a reason it reports itself (e.g. its brokers are
+  /// unreachable) until `recovered`; heartbeats do not clear it, since the component is
+  /// alive but cannot do its work.
+  void unhealthy(std::string_view component, double now, std::string_view reason);
+
+  /// Ends an `unhealthy` mark; also counts as a heartbeat.
+  void recovered(std::string_view component, double now);
+
   /// Stops tracking a component.
   void forget(std::string_view component);
 
@@ -100,6 +108,8 @@ private:
     std::string restart_reason;
     std::optional<double> down_since;
     std::string down_reason;
+    std::optional<double> unhealthy_since;
+    std::string unhealthy_reason;
   };
 
   tracked& get(std::string_view component, double now);

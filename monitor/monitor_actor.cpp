@@ -115,6 +115,25 @@ void absorb_processor(monitor_state& st, const std::string& component,
     detail[k] = v;
 }
 
+// Kafka clients report cumulative counts and current levels: totals become counters,
+// the rest gauges, labelled with the client (`kafka_source`, `kafka_sink`).
+void absorb_kafka(monitor_state& st, const std::string& component,
+                  const boost::json::object& o) {
+  static const std::set<std::string> levels{"batches_in_flight", "buffered", "uncommitted",
+                                            "assigned_partitions",
+                                            "batches_open", "batches_waiting_for_queue",
+                                            "in_flight"};
+  label_set labels{{"client", component}};
+  for (auto& [key, v] : o) {
+    std::string name{key};
+    double value = v.is_bool() ? (v.get_bool() ? 1.0 : 0.0) : number(&v);
+    if (levels.count(name) > 0 || v.is_bool())
+      st.registry.gauge("kafka_" + name, labels).set(value);
+    else
+      add_growth(st, component + "." + name, value, "kafka_" + name + "_total", labels);
+  }
+}
+
 void publish(monitor_actor* self, std::string json) {
   auto& st = self->state;
   if (st.notifications.size() == 100)
@@ -261,6 +280,8 @@ caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
       auto now = wall_now();
       if (component == "dispatcher")
         absorb_dispatcher(st, v.get_object(), now);
+      else if (component.rfind("kafka_", 0) == 0)
+        absorb_kafka(st, component, v.get_object());
       else
         absorb_processor(st, component, v.get_object(), now);
     },
@@ -277,6 +298,10 @@ caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
         st.health.restarting(component, static_cast<uint32_t>(n), now, message);
       } else if (status == "down") {
         st.health.down(component, now, message);
+      } else if (status == "unhealthy") {
+        st.health.unhealthy(component, now, message);
+      } else if (status == "healthy") {
+        st.health.recovered(component, now);
       } else {
         st.health.heartbeat(component, now);
       }

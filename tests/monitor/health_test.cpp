@@ -107,6 +107,23 @@ TEST_CASE("down lasts until a heartbeat; forget drops a component") {
   CHECK(h.last().empty());
 }
 
+TEST_CASE("a self-reported unhealthy mark outlasts heartbeats until recovered") {
+  health_tracker h;
+  h.heartbeat("kafka_sink", 0);
+  h.unhealthy("kafka_sink", 1, "brokers 127.0.0.1:9092 unreachable");
+  h.heartbeat("kafka_sink", 2);
+  auto s = at(h, "kafka_sink", 2);
+  CHECK(s.status == health_status::unhealthy);
+  CHECK(s.message == "brokers 127.0.0.1:9092 unreachable");
+  h.recovered("kafka_sink", 3);
+  s = at(h, "kafka_sink", 3);
+  CHECK(s.status == health_status::healthy);
+  CHECK(s.changed);
+  // Recovery counts as a heartbeat: the timeout runs from it.
+  CHECK(at(h, "kafka_sink", 7.9).status == health_status::healthy);
+  CHECK(at(h, "kafka_sink", 8.1).status == health_status::unhealthy);
+}
+
 TEST_CASE("component health JSON") {
   health_tracker h;
   h.heartbeat("task", 0);

@@ -1,0 +1,77 @@
+#include "actors/kafka_link.hpp"
+
+#include <catch2/catch.hpp>
+#include <spdlog/spdlog.h>
+
+using namespace switchboard;
+
+namespace {
+
+// Keeps the link's log lines out of the test output.
+struct quiet_log {
+  spdlog::level::level_enum was = spdlog::get_level();
+  quiet_log() {
+    spdlog::set_level(spdlog::level::off);
+  }
+  ~quiet_log() {
+    spdlog::set_level(was);
+  }
+};
+
+kafka_client_error down_error() {
+  return {kafka_errc::brokers_down, "kafka producer: all brokers are down"};
+}
+
+} // namespace
+
+TEST_CASE("kafka link: down once, reminders at growing intervals, back once") {
+  quiet_log quiet;
+  kafka_link link{"kafka_sink", "127.0.0.1:9092"};
+  CHECK_FALSE(link.down());
+  CHECK_FALSE(link.on_tick(false, 0));
+  auto change = link.on_error(down_error(), 10);
+  REQUIRE(change);
+  CHECK(change->down);
+  CHECK(change->message.find("127.0.0.1:9092 unreachable") != std::string::npos);
+  CHECK(link.down());
+  // Repeated reports of the same outage change nothing.
+  CHECK_FALSE(link.on_error(down_error(), 10.5));
+  // The client still sees the brokers down: reminders after 1, 2, 4 ... seconds.
+  CHECK_FALSE(link.on_tick(true, 10.9));
+  CHECK(link.reminders() == 0);
+  CHECK_FALSE(link.on_tick(true, 11.0));
+  CHECK(link.reminders() == 1);
+  CHECK(link.next_reminder() == Approx(13.0));
+  CHECK_FALSE(link.on_tick(true, 12.9));
+  CHECK(link.reminders() == 1);
+  link.on_tick(true, 13.0);
+  CHECK(link.reminders() == 2);
+  CHECK(link.next_reminder() == Approx(17.0));
+  change = link.on_tick(false, 20);
+  REQUIRE(change);
+  CHECK_FALSE(change->down);
+  CHECK(change->message.find("after 10 s") != std::string::npos);
+  CHECK_FALSE(link.down());
+  CHECK(link.errors() == 2);
+}
+
+TEST_CASE("kafka link: reminder gaps stop growing at a minute") {
+  quiet_log quiet;
+  kafka_link link{"kafka_source", "b:1"};
+  link.on_error(down_error(), 0);
+  double now = 0;
+  for (int i = 0; i < 20; ++i) {
+    now = link.next_reminder();
+    link.on_tick(true, now);
+  }
+  CHECK(link.next_reminder() - now == Approx(60.0));
+}
+
+TEST_CASE("kafka link: transport errors do not take the link down") {
+  quiet_log quiet;
+  kafka_link link{"kafka_source", "b:1"};
+  CHECK_FALSE(link.on_error({kafka_errc::transport, "connection refused"}, 0));
+  CHECK_FALSE(link.on_error({kafka_errc::commit_failed, "commit failed"}, 1));
+  CHECK_FALSE(link.down());
+  CHECK(link.errors() == 2);
+}
