@@ -126,7 +126,7 @@ void absorb_kafka(monitor_state& st, const std::string& component,
   label_set labels{{"client", component}};
   for (auto& [key, v] : o) {
     std::string name{key};
-    double value = v.is_bool() ? (v.get_bool() ? 1.0 : 0.0) : number(&v);
+    double value = v.is_bool() ? (v.get_bool() ? 1.0 : 0.0) : json_number(&v);
     if (levels.count(name) > 0 || v.is_bool())
       st.registry.gauge("kafka_" + name, labels).set(value);
     else
