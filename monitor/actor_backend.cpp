@@ -105,9 +105,16 @@ backend_result<readiness> actor_backend::ready(std::chrono::milliseconds timeout
     if (d == nullptr) {
       r = {false, "the dispatcher has not reported yet"};
     } else if (d->is_object()) {
-      auto* st = d->get_object().if_contains("status");
-      if (st && (*st == "down" || *st == "unhealthy"))
-        r = {false, "the dispatcher is " + std::string{st->get_string()}};
+      // Bad input raising the error rate is no reason to take the node out of service;
+      // a dispatcher that is down, restarting or silent is.
+      auto& dobj = d->get_object();
+      auto* responsive = dobj.if_contains("responsive");
+      if (responsive && responsive->is_bool() && !responsive->get_bool()) {
+        auto* msg = dobj.if_contains("message");
+        r = {false, "the dispatcher is not responding"
+                      + (msg && msg->is_string() ? ": " + std::string{msg->get_string()}
+                                                 : std::string{})};
+      }
     }
   }
   return backend_result<readiness>::success(r);

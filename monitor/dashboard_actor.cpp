@@ -28,12 +28,19 @@ struct sample {
   double p99_latency_ms = 0;
 };
 
+// A processor's counters at the previous refresh, for its rates.
+struct totals {
+  double time = 0;
+  double handled = 0;
+  double rejected = 0;
+};
+
 struct dashboard_state {
   dashboard_config cfg;
   std::string cached;
   std::deque<sample> history;
   std::deque<boost::json::value> notifications;
-  std::map<std::string, std::pair<double, double>> last_totals; // processor -> (time, total)
+  std::map<std::string, totals> last_totals; // by processor
   static inline const char* name = "dashboard";
 };
 
@@ -55,6 +62,27 @@ double num(const boost::json::value* v) {
 std::pair<std::string, boost::json::object> to_stream(const boost::json::object& msg) {
   boost::json::object data;
   auto* type = msg.if_contains("type");
+  if (type && *type == "alert" && !msg.contains("alert")) {
+    // An alert event from the pipeline (e.g. an analytics anomaly) that the notification
+    // processor passed on: it reads like a monitor alert on the page.
+    if (auto* e = msg.if_contains("event"); e && e->is_object()) {
+      auto& ev = e->get_object();
+      const boost::json::object* d = nullptr;
+      if (auto* dv = ev.if_contains("data"); dv && dv->is_object())
+        d = &dv->get_object();
+      auto* title = d ? d->if_contains("title") : nullptr;
+      data["name"] = title ? *title : boost::json::value{"alert"};
+      data["state"] = "firing";
+      if (d)
+        for (auto* key : {"severity", "message", "recipient"})
+          if (auto* v = d->if_contains(key))
+            data[key] = *v;
+      if (auto* t = ev.if_contains("timestamp"))
+        data["timestamp"] = *t;
+      data["source"] = "pipeline";
+    }
+    return {"alert", std::move(data)};
+  }
   if (type && *type == "alert") {
     if (auto* a = msg.if_contains("alert"); a && a->is_object()) {
       auto& al = a->get_object();
@@ -77,7 +105,6 @@ std::pair<std::string, boost::json::object> to_stream(const boost::json::object&
         for (auto* key : {"title", "message", "severity", "recipient"})
           if (auto* v = d->get_object().if_contains(key))
             data[key] = *v;
-      data["channel"] = "stream";
     }
     return {"notification", std::move(data)};
   }
@@ -101,18 +128,27 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
       if (!p.is_object())
         continue;
       auto& po = p.get_object();
+      // The processors count what they handled and rejected themselves; the pipeline's
+      // metrics have no per-processor series, so their zeros are replaced.
       double total = num(po.if_contains("handled"));
+      double errors = num(po.if_contains("rejected"));
       po["processed_total"] = total;
-      po["errors_total"] = num(po.if_contains("rejected"));
+      po["errors_total"] = errors;
+      po["events_processed"] = total;
+      po["events_failed"] = errors;
       po["queue_depth"] = num(po.if_contains("queue_depth"));
       if (health != nullptr)
         if (auto* h = health->if_contains("processor." + std::string{name}); h && h->is_object())
           if (auto* status = h->get_object().if_contains("status"))
             po["status"] = *status;
       auto& last = st.last_totals[std::string{name}];
-      if (last.first > 0 && now > last.first)
-        po["events_per_second"] = std::max(0.0, (total - last.second) / (now - last.first));
-      last = {now, total};
+      if (last.time > 0 && now > last.time) {
+        double handled = std::max(0.0, total - last.handled);
+        po["events_per_second"] = handled / (now - last.time);
+        po["error_rate"] = handled > 0 ? 100.0 * std::max(0.0, errors - last.rejected) / handled
+                                       : 0.0;
+      }
+      last = {now, total, errors};
     }
   }
   sample s;
@@ -212,13 +248,23 @@ caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
         return caf::make_message(st.cached);
       return forward(self, snapshot_atom::value, what);
     },
-    [=](reload_atom, const std::string& json) -> std::string {
+    [=](reload_atom, const std::string& json) -> caf::result<std::string> {
       auto routes = parse_routes(json);
       if (!routes)
         return error_text(routes.error());
-      self->state.cfg.routes = *routes;
-      self->send(self->state.cfg.dispatcher, reload_atom::value, *routes);
-      return {};
+      // The caller hears of success only once the dispatcher routes with the new table;
+      // asking (not sending) also consumes the dispatcher's answer, which as a stray
+      // message would come back to it as an error and end it.
+      auto rp = self->make_response_promise<std::string>();
+      auto table = *routes;
+      self->request(self->state.cfg.dispatcher, std::chrono::seconds(2), reload_atom::value, table)
+        .then(
+          [=](bool) mutable {
+            self->state.cfg.routes = table;
+            rp.deliver(std::string{});
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [=](rules_atom, const std::string& op, const std::string& arg) -> caf::result<caf::message> {
       return forward(self, rules_atom::value, op, arg);

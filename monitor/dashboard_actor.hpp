@@ -29,7 +29,8 @@ struct dashboard_config {
 /// `(snapshot_atom, what)` returns JSON text: `dashboard` (with `history` and
 /// `notifications`), `routes`, or anything the monitor answers (delegated).
 /// `(reload_atom, config_json)` validates routes and swaps them into the dispatcher;
-/// returns an empty string or the problems, one per line.
+/// answers once the dispatcher routes with them: an empty string, or the problems one
+/// per line; an error (and the old routes stay) when the dispatcher does not confirm.
 /// `(rules_atom, op, arg)` is delegated to the monitor.
 caf::actor spawn_dashboard(caf::actor_system& sys, dashboard_config cfg);
 
