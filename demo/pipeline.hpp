@@ -13,6 +13,7 @@
 
 namespace switchboard {
 
+class dashboard_cache;
 class event_hub;
 class http_server;
 
@@ -25,6 +26,8 @@ struct pipeline {
   caf::actor dashboard;
   /// Alerts and notifications for event-stream readers.
   std::shared_ptr<event_hub> hub;
+  /// The dashboard actor's latest snapshot, for HTTP threads.
+  std::shared_ptr<dashboard_cache> snapshot;
 };
 
 /// The REST API and web dashboard of a pipeline.

@@ -189,7 +189,10 @@ void refresh(dashboard_actor* self) {
         if (!ec) {
           using namespace std::chrono;
           auto now = duration<double>(steady_clock::now().time_since_epoch()).count();
-          self->state.cached = enrich(self->state, std::move(v), now);
+          auto& st = self->state;
+          st.cached = enrich(st, std::move(v), now);
+          if (st.cfg.cache && !st.cached.empty())
+            st.cfg.cache->store(st.cached, steady_clock::now());
         }
       },
       [](caf::error&) {
@@ -273,6 +276,21 @@ caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
 }
 
 } // namespace
+
+void dashboard_cache::store(std::string json, clock_type::time_point at) {
+  auto fresh = std::make_shared<const std::string>(std::move(json));
+  std::lock_guard<std::mutex> guard{mtx_};
+  json_ = std::move(fresh);
+  at_ = at;
+}
+
+std::shared_ptr<const std::string> dashboard_cache::load(std::chrono::milliseconds max_age,
+                                                         clock_type::time_point now) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (!json_ || now - at_ > max_age)
+    return nullptr;
+  return json_;
+}
 
 caf::actor spawn_dashboard(caf::actor_system& sys, dashboard_config cfg) {
   return sys.spawn(dashboard_fn, std::move(cfg));

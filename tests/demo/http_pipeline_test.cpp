@@ -444,18 +444,17 @@ TEST_CASE("the web page shows the running pipeline in a browser", "[http][e2e][p
   });
   char profile[] = "/tmp/sbtest-chromium-XXXXXX";
   REQUIRE(::mkdtemp(profile) != nullptr);
-  auto cmd = "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-             "--no-first-run --disable-background-networking --disable-component-update "
-             "--disable-sync --virtual-time-budget=3000 --window-size=1400,900 --dump-dom "
-             "--user-data-dir="
-             + std::string{profile} + " '" + lp.url("/") + "'";
-  auto dom = run(cmd);
+  auto chromium = [&](const std::string& output) {
+    return run("timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
+               "--no-first-run --disable-background-networking --disable-component-update "
+               "--disable-sync --virtual-time-budget=3000 --window-size=1400,1100 "
+               "--user-data-dir="
+               + std::string{profile} + " " + output + " '" + lp.url("/") + "'");
+  };
+  auto dom = chromium("--dump-dom");
   // For a person to look at: the streams are closed now, so the page settles at once.
   if (const char* dir = std::getenv("SWITCHBOARD_SCREENSHOT_DIR"))
-    run("timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
-        "--no-first-run --disable-background-networking --disable-component-update "
-        "--disable-sync --virtual-time-budget=3000 --window-size=1400,1100 --user-data-dir="
-        + std::string{profile} + " --screenshot=" + dir + "/dashboard.png '" + lp.url("/") + "'");
+    chromium("--screenshot=" + std::string{dir} + "/dashboard.png");
   run("rm -rf " + std::string{profile});
   CHECK(closer.get());
   REQUIRE(dom.exit_code == 0);

@@ -150,3 +150,18 @@ TEST_CASE("alert events from the pipeline reach the stream as alerts") {
   CHECK(note.at("title") == "Task t-1 completed");
   CHECK(note.at("event_type") == "user_notification");
 }
+
+TEST_CASE("the dashboard cache serves a snapshot only while it is fresh") {
+  dashboard_cache cache;
+  auto t0 = dashboard_cache::clock_type::time_point{} + 100s;
+  CHECK(cache.load(3s, t0) == nullptr);
+  cache.store("{\"a\":1}", t0);
+  auto fresh = cache.load(3s, t0 + 3s);
+  REQUIRE(fresh != nullptr);
+  CHECK(*fresh == "{\"a\":1}");
+  CHECK(cache.load(3s, t0 + 3001ms) == nullptr);
+  cache.store("{\"a\":2}", t0 + 4s);
+  // A reader keeps the snapshot it loaded while a newer one replaces it.
+  CHECK(*fresh == "{\"a\":1}");
+  CHECK(*cache.load(3s, t0 + 5s) == "{\"a\":2}");
+}
