@@ -53,6 +53,9 @@ struct processor_slot {
   uint64_t restarts = 0;
   uint64_t batches_done = 0;
   uint64_t events_done = 0;
+  // Ingest-to-done milliseconds of this processor's latest batches.
+  std::vector<double> latency_ring;
+  std::size_t latency_pos = 0;
 };
 
 // Reuses topic_records by name; a batch touches a handful of topics.
@@ -118,6 +121,15 @@ void observe_latency(dispatcher_state& st, double ms, uint64_t events) {
   if (st.latency_fresh.size() < 1024)
     st.latency_fresh.push_back(ms);
   st.latency_count += events;
+}
+
+// Keeps the latest batch latencies of one processor, so its figures follow the present.
+void observe_slot_latency(processor_slot& slot, double ms) {
+  constexpr std::size_t ring_size = 256;
+  if (slot.latency_ring.size() < ring_size)
+    slot.latency_ring.push_back(ms);
+  else
+    slot.latency_ring[slot.latency_pos++ % ring_size] = ms;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -376,6 +388,14 @@ boost::json::object stats_json(const dispatcher_state& st) {
     p["restarts"] = slot.restarts;
     p["events_done"] = slot.events_done;
     p["up"] = static_cast<bool>(slot.handle);
+    // Over the latest batches (ingest to this processor done), as the page shows them.
+    double sum = 0;
+    for (auto ms : slot.latency_ring)
+      sum += ms;
+    p["avg_latency_ms"] = slot.latency_ring.empty()
+                            ? 0.0
+                            : sum / static_cast<double>(slot.latency_ring.size());
+    p["p99_latency_ms"] = percentile(slot.latency_ring, 99);
     procs[name] = std::move(p);
   }
   o["processors"] = std::move(procs);
@@ -451,8 +471,11 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
         uint64_t inputs = 0;
         for (auto& item : qw.batch.items)
           inputs += item.index >= 0;
+        auto ms = static_cast<double>(mono_now_ns() - t->ingest_ns) / 1e6;
         if (inputs > 0)
-          observe_latency(st, static_cast<double>(mono_now_ns() - t->ingest_ns) / 1e6, inputs);
+          observe_latency(st, ms, inputs);
+        // Derived events (a task's notification) count from their origin's ingest.
+        observe_slot_latency(*slot, ms);
       }
       route_derived(self, qw.ticket, r.outputs, slot->component);
       settle(self, qw.ticket);

@@ -9,6 +9,7 @@ packages=(
   kcat curl
   prometheus  # promtool checks the /metrics exposition format
   chromium    # headless checks of the web dashboard
+  wrk         # HTTP load in `switchboard bench http`
 )
 packages+=(${SWITCHBOARD_EXTRA_PACKAGES:-})
 
