@@ -15,6 +15,7 @@
 #include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/dead_letter.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
@@ -403,6 +404,7 @@ boost::json::object stats_json(const dispatcher_state& st) {
 }
 
 caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   if (!st.cfg.routes)

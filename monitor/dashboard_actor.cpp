@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/protocol.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
@@ -199,6 +200,7 @@ caf::response_promise forward(dashboard_actor* self, Ts... xs) {
 }
 
 caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   if (!st.cfg.routes)

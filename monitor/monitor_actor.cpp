@@ -13,6 +13,7 @@
 #include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/protocol.hpp"
 #include "events/factory.hpp"
 #include "events/json_writer.hpp"
@@ -252,6 +253,7 @@ std::string snapshot(monitor_state& st, const std::string& what) {
 }
 
 caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.registry = metrics_registry{st.cfg.rate_window_seconds};
