@@ -5,6 +5,8 @@
 #include <deque>
 #include <unordered_map>
 
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -13,6 +15,7 @@
 #include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/dead_letter.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
@@ -51,6 +54,9 @@ struct processor_slot {
   uint64_t restarts = 0;
   uint64_t batches_done = 0;
   uint64_t events_done = 0;
+  // Ingest-to-done milliseconds of this processor's latest batches.
+  std::vector<double> latency_ring;
+  std::size_t latency_pos = 0;
 };
 
 // Reuses topic_records by name; a batch touches a handful of topics.
@@ -116,6 +122,15 @@ void observe_latency(dispatcher_state& st, double ms, uint64_t events) {
   if (st.latency_fresh.size() < 1024)
     st.latency_fresh.push_back(ms);
   st.latency_count += events;
+}
+
+// Keeps the latest batch latencies of one processor, so its figures follow the present.
+void observe_slot_latency(processor_slot& slot, double ms) {
+  constexpr std::size_t ring_size = 256;
+  if (slot.latency_ring.size() < ring_size)
+    slot.latency_ring.push_back(ms);
+  else
+    slot.latency_ring[slot.latency_pos++ % ring_size] = ms;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -344,10 +359,7 @@ boost::json::object stats_json(const dispatcher_state& st) {
   o["derived"] = st.derived;
   o["sink_failures"] = st.sink_failures;
   o["open_batches"] = st.tickets.size();
-  boost::json::object dead;
-  for (auto& [k, v] : st.dead_by_kind)
-    dead[k] = v;
-  o["dead_letters"] = std::move(dead);
+  o["dead_letters"] = boost::json::value_from(st.dead_by_kind);
   boost::json::array recent;
   for (auto& [kind, reason] : st.recent_dead) {
     boost::json::object r;
@@ -356,10 +368,7 @@ boost::json::object stats_json(const dispatcher_state& st) {
     recent.push_back(std::move(r));
   }
   o["recent_dead_letters"] = std::move(recent);
-  boost::json::object pub;
-  for (auto& [k, v] : st.published)
-    pub[k] = v;
-  o["published"] = std::move(pub);
+  o["published"] = boost::json::value_from(st.published);
   boost::json::object lat;
   lat["count"] = st.latency_count;
   lat["avg_ms"] = st.latency_count ? st.latency_sum_ms / static_cast<double>(st.latency_count) : 0;
@@ -380,6 +389,14 @@ boost::json::object stats_json(const dispatcher_state& st) {
     p["restarts"] = slot.restarts;
     p["events_done"] = slot.events_done;
     p["up"] = static_cast<bool>(slot.handle);
+    // Over the latest batches (ingest to this processor done), as the page shows them.
+    double sum = 0;
+    for (auto ms : slot.latency_ring)
+      sum += ms;
+    p["avg_latency_ms"] = slot.latency_ring.empty()
+                            ? 0.0
+                            : sum / static_cast<double>(slot.latency_ring.size());
+    p["p99_latency_ms"] = percentile(slot.latency_ring, 99);
     procs[name] = std::move(p);
   }
   o["processors"] = std::move(procs);
@@ -387,6 +404,7 @@ boost::json::object stats_json(const dispatcher_state& st) {
 }
 
 caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   if (!st.cfg.routes)
@@ -455,8 +473,11 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
         uint64_t inputs = 0;
         for (auto& item : qw.batch.items)
           inputs += item.index >= 0;
+        auto ms = static_cast<double>(mono_now_ns() - t->ingest_ns) / 1e6;
         if (inputs > 0)
-          observe_latency(st, static_cast<double>(mono_now_ns() - t->ingest_ns) / 1e6, inputs);
+          observe_latency(st, ms, inputs);
+        // Derived events (a task's notification) count from their origin's ingest.
+        observe_slot_latency(*slot, ms);
       }
       route_derived(self, qw.ticket, r.outputs, slot->component);
       settle(self, qw.ticket);

@@ -12,6 +12,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/kafka_client.hpp"
 #include "actors/kafka_link.hpp"
 #include "actors/protocol.hpp"
@@ -179,6 +180,7 @@ boost::json::object stats_json(const sink_state& st) {
 
 caf::behavior kafka_sink_fn(sink_actor* self, kafka_sink_config cfg,
                             std::shared_ptr<producer_core> core) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.link = std::make_unique<kafka_link>("kafka_sink", cfg.kafka.brokers);
   st.cfg = std::move(cfg);

@@ -16,6 +16,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/kafka_client.hpp"
 #include "actors/kafka_link.hpp"
 #include "actors/protocol.hpp"
@@ -252,6 +253,7 @@ void finish_stop(source_actor* self) {
 
 caf::behavior kafka_source_fn(source_actor* self, kafka_source_config cfg,
                               std::shared_ptr<consumer_core> core) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.link = std::make_unique<kafka_link>("kafka_source", cfg.kafka.brokers);
   st.cfg = std::move(cfg);

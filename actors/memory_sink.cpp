@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/processor.hpp"
 #include "actors/protocol.hpp"
 #include "events/json_writer.hpp"
@@ -37,6 +38,7 @@ void keep(sink_state& st, topic_state& ts, std::string_view bytes) {
 }
 
 caf::behavior memory_sink(caf::stateful_actor<sink_state>* self, memory_sink_config cfg) {
+  apply_actor_defaults(self);
   self->state.cfg = cfg;
   return {
     [=](publish_atom, const publish_batch& pb) {

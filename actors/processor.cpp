@@ -8,6 +8,7 @@
 #include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
 
+#include "actors/actor_defaults.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
 
@@ -42,6 +43,7 @@ void flush_side_channels(caf::stateful_actor<shell_state>* self) {
 
 caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
                               processor_shell_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.logic = st.cfg.make();

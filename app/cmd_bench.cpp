@@ -18,6 +18,7 @@ const std::vector<std::pair<std::string, bench_fn>>& benchmarks() {
     {"match", bench::match},
     {"pipeline", bench::pipeline},
     {"kafka", bench::kafka},
+    {"http", bench::http},
   };
   return all;
 }

@@ -35,4 +35,8 @@ int pipeline(const bench_config& cfg);
 /// Kafka clients against a plain kcat pipe.
 int kafka(const bench_config& cfg);
 
+/// `switchboard bench http`: dashboard requests/s and latency under concurrent load, and
+/// the flat-out pipeline's events/s with and without that load.
+int http(const bench_config& cfg);
+
 } // namespace switchboard::bench

@@ -23,6 +23,7 @@ struct run_result {
   double p50_ms = 0;
   double p99_ms = 0;
   uint64_t generated = 0;
+  uint64_t dead_lettered = 0;
 };
 
 double peak_rss_mb() {
@@ -54,6 +55,7 @@ run_result drive(const switchboard_config& cfg, double rate, double seconds) {
     .receive([&](generation_report& r) { rep = r; }, [](caf::error&) {});
   run_result out;
   out.generated = rep.generated;
+  out.dead_lettered = rep.dead_lettered;
   out.events_per_second = rep.seconds > 0 ? static_cast<double>(rep.processed) / rep.seconds : 0;
   if (auto stats = ask_json(sys, p.dispatcher, "")) {
     auto v = boost::json::parse(*stats);
@@ -94,6 +96,11 @@ int pipeline(const bench_config& bc) {
               ("latency at half rate (" + std::to_string(static_cast<long>(
                                              flat.events_per_second / 2)) + "/s)").c_str(),
               half.p50_ms, half.p99_ms);
+  std::printf("  %-44s %.2f%% of %llu\n", "dead-lettered flat out (overload refusals)",
+              flat.generated ? 100.0 * static_cast<double>(flat.dead_lettered)
+                                 / static_cast<double>(flat.generated)
+                             : 0.0,
+              static_cast<unsigned long long>(flat.generated));
   std::printf("  %-44s %.1f MiB\n", "peak RSS", rss);
   std::printf("  targets: >= 1,000,000 events/s, p99 < 5 ms at half rate, RSS < 256 MiB\n");
   return 0;

@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -42,13 +43,7 @@ double num(const boost::json::value& v, std::initializer_list<const char*> path)
     if (cur == nullptr)
       return 0;
   }
-  if (cur->is_double())
-    return cur->get_double();
-  if (cur->is_int64())
-    return static_cast<double>(cur->get_int64());
-  if (cur->is_uint64())
-    return static_cast<double>(cur->get_uint64());
-  return 0;
+  return json_number(cur);
 }
 
 generation_report ask_report(caf::actor_system& sys, const caf::actor& gen, bool final_report,
@@ -75,10 +70,7 @@ boost::json::object build_summary(const demo_settings& s, const generation_repor
   gen["events_per_second"] = rep.seconds > 0 ? static_cast<double>(rep.generated) / rep.seconds : 0;
   gen["malformed_injected"] = rep.malformed;
   gen["failing_injected"] = rep.failing;
-  boost::json::object fams;
-  for (auto& [f, n] : rep.by_family)
-    fams[f] = n;
-  gen["by_family"] = std::move(fams);
+  gen["by_family"] = boost::json::value_from(rep.by_family);
 
   boost::json::object proc;
   proc["processed"] = rep.processed;

@@ -10,6 +10,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/kafka_client.hpp"
 #include "actors/protocol.hpp"
 #include "events/error.hpp"
@@ -112,6 +113,7 @@ void pump(feeder_actor* self) {
 caf::behavior feeder_fn(feeder_actor* self, feeder_config cfg,
                         std::shared_ptr<delivery_counts> counts,
                         std::shared_ptr<std::unique_ptr<kafka_producer>> producer) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.gen = std::make_unique<event_generator>(st.cfg.traffic);

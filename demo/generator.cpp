@@ -7,6 +7,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/protocol.hpp"
 #include "events/codec.hpp"
 #include "events/error.hpp"
@@ -309,6 +310,7 @@ void pump(generator_actor* self) {
 }
 
 caf::behavior generator_fn(generator_actor* self, generator_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.gen = std::make_unique<event_generator>(st.cfg.traffic);

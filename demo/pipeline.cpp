@@ -50,6 +50,8 @@ pipeline start_pipeline(caf::actor_system& sys, const switchboard_config& cfg,
     dbc.dispatcher = p.dispatcher;
     dbc.routes = cfg.routes;
     dbc.hub = p.hub;
+    p.snapshot = std::make_shared<dashboard_cache>();
+    dbc.cache = p.snapshot;
     p.dashboard = spawn_dashboard(sys, std::move(dbc));
   }
   return p;
@@ -61,7 +63,7 @@ caf::expected<http_frontend> start_http(caf::actor_system& sys, const pipeline& 
   http_server_config hc;
   hc.address = address;
   hc.api_token = api_token ? *api_token : api_token_from_environment();
-  auto backend = std::make_shared<actor_backend>(sys, p.dashboard, p.hub);
+  auto backend = std::make_shared<actor_backend>(sys, p.dashboard, p.hub, p.snapshot);
   http_frontend fe;
   fe.server = std::make_shared<http_server>(backend, hc);
   if (auto err = fe.server->start())

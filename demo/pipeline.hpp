@@ -14,6 +14,7 @@
 
 namespace switchboard {
 
+class dashboard_cache;
 class event_hub;
 class http_server;
 
@@ -26,6 +27,8 @@ struct pipeline {
   caf::actor dashboard;
   /// Alerts and notifications for event-stream readers.
   std::shared_ptr<event_hub> hub;
+  /// The dashboard actor's latest snapshot, for HTTP threads.
+  std::shared_ptr<dashboard_cache> snapshot;
 };
 
 /// The REST API and web dashboard of a pipeline.

@@ -1,5 +1,8 @@
 #include "events/codec.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include <caf/make_message.hpp>
 
 namespace switchboard {
@@ -159,6 +162,29 @@ caf::error read_envelope(simdjson::dom::element root, const codec_options& opts,
   return {};
 }
 
+// Copies the used part of a parsed document's tape and string buffer.
+void compact_copy(const simdjson::dom::document& from, simdjson::dom::document& to) {
+  const uint64_t* tape = from.tape.get();
+  // The first root entry points one past the closing root entry: the tape's length.
+  auto tape_len = static_cast<std::size_t>(tape[0] & simdjson::internal::JSON_VALUE_MASK);
+  std::size_t strings_len = 0;
+  for (std::size_t i = 0; i < tape_len; ++i) {
+    auto type = static_cast<char>(tape[i] >> 56);
+    if (type == 'l' || type == 'u' || type == 'd') {
+      ++i; // the number's raw bits follow in the next word
+    } else if (type == '"') {
+      auto offset = static_cast<std::size_t>(tape[i] & simdjson::internal::JSON_VALUE_MASK);
+      uint32_t len;
+      std::memcpy(&len, from.string_buf.get() + offset, sizeof(len));
+      strings_len = std::max(strings_len, offset + sizeof(len) + len + 1);
+    }
+  }
+  to.tape.reset(new uint64_t[tape_len]);
+  std::memcpy(to.tape.get(), tape, tape_len * sizeof(uint64_t));
+  to.string_buf.reset(new uint8_t[std::max<std::size_t>(strings_len, 1)]);
+  std::memcpy(to.string_buf.get(), from.string_buf.get(), strings_len);
+}
+
 } // namespace
 
 simdjson::dom::object event::metadata() const noexcept {
@@ -212,12 +238,16 @@ caf::expected<event_ptr> codec::decode(std::string&& bytes) {
 }
 
 caf::expected<event_ptr> codec::decode_owned(std::string bytes, std::size_t size) {
-  std::shared_ptr<event> ev{new event};
-  ev->bytes_ = std::move(bytes);
-  simdjson::dom::element root;
-  auto rc = parser_.parse_into_document(ev->doc_, ev->bytes_.data(), size, false).get(root);
+  // Parse into the parser's reusable document, then keep an exact-size copy: a fresh
+  // document per event would allocate buffers sized for the worst case (~9x the input).
+  simdjson::dom::element parsed;
+  auto rc = parser_.parse(bytes.data(), size, false).get(parsed);
   if (rc != simdjson::SUCCESS)
     return from_simdjson(rc, options_);
+  std::shared_ptr<event> ev{new event};
+  ev->bytes_ = std::move(bytes);
+  compact_copy(parser_.doc, ev->doc_);
+  auto root = ev->doc_.root();
   envelope env;
   if (auto err = read_envelope(root, options_, env))
     return err;

@@ -1,5 +1,6 @@
 #include "events/json_writer.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -11,10 +12,15 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// True for bytes that must be escaped inside a JSON string.
-constexpr bool needs_escape(unsigned char c) noexcept {
-  return c < 0x20 || c == '"' || c == '\\';
-}
+// Bytes that must be escaped inside a JSON string: controls, quote, backslash.
+constexpr std::array<bool, 256> escape_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c)
+    t[c] = true;
+  t['"'] = true;
+  t['\\'] = true;
+  return t;
+}();
 
 template <class Int>
 void write_integer(std::string& out, Int value) {
@@ -26,16 +32,19 @@ void write_integer(std::string& out, Int value) {
 } // namespace
 
 void write_json_string(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
   out.push_back('"');
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  const char* run = begin;
-  for (const char* p = begin; p != end; ++p) {
-    auto c = static_cast<unsigned char>(*p);
-    if (!needs_escape(c))
-      continue;
-    out.append(run, p);
-    run = p + 1;
+  auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  auto* end = p + text.size();
+  for (;;) {
+    // Copy the longest run that needs no escaping in one append.
+    auto* run = p;
+    while (p != end && !escape_table[*p])
+      ++p;
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    if (p == end)
+      break;
+    auto c = *p++;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -50,7 +59,6 @@ void write_json_string(std::string& out, std::string_view text) {
         out.push_back(hex_digits[c & 0xF]);
     }
   }
-  out.append(run, end);
   out.push_back('"');
 }
 
@@ -176,6 +184,17 @@ std::string to_json(const boost::json::value& value) {
   std::string out;
   write_json(out, value);
   return out;
+}
+
+double json_number(const boost::json::value* v, double fallback) noexcept {
+  if (v == nullptr)
+    return fallback;
+  switch (v->kind()) {
+    case boost::json::kind::double_: return v->get_double();
+    case boost::json::kind::int64: return static_cast<double>(v->get_int64());
+    case boost::json::kind::uint64: return static_cast<double>(v->get_uint64());
+    default: return fallback;
+  }
 }
 
 boost::json::value to_tree(simdjson::dom::element value) {

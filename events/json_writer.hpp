@@ -23,6 +23,9 @@ void write_json(std::string& out, const boost::json::value& value);
 /// Returns the compact JSON text of a mutable tree.
 std::string to_json(const boost::json::value& value);
 
+/// The value of a JSON number of any kind, or `fallback` when `v` is null or no number.
+double json_number(const boost::json::value* v, double fallback = 0) noexcept;
+
 /// Copies a parsed value into a mutable tree (numbers keep int64/uint64/double).
 boost::json::value to_tree(simdjson::dom::element value);
 

@@ -8,6 +8,7 @@
 #include "actors/protocol.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
+#include "monitor/dashboard_actor.hpp"
 #include "monitor/event_stream.hpp"
 
 namespace switchboard {
@@ -66,10 +67,12 @@ json_result parsed(const backend_result<std::string>& text) {
 } // namespace
 
 actor_backend::actor_backend(caf::actor_system& sys, caf::actor dashboard,
-                             std::shared_ptr<event_hub> hub)
+                             std::shared_ptr<event_hub> hub,
+                             std::shared_ptr<const dashboard_cache> cache)
   : sys_(sys),
     dashboard_(std::move(dashboard)),
     hub_(std::move(hub)),
+    cache_(std::move(cache)),
     started_(std::chrono::steady_clock::now()) {
   // nop
 }
@@ -83,6 +86,12 @@ json_result actor_backend::ask_json(const std::string& what, std::chrono::millis
 }
 
 json_result actor_backend::dashboard(std::chrono::milliseconds timeout) {
+  // The actor refreshes the snapshot every second; one older than this means it is stuck
+  // or starved, and asking it tells (503 after the timeout).
+  constexpr std::chrono::milliseconds max_age{3000};
+  if (cache_)
+    if (auto json = cache_->load(max_age, std::chrono::steady_clock::now()))
+      return parsed(backend_result<std::string>::success(*json));
   return ask_json("dashboard", timeout);
 }
 
@@ -105,9 +114,16 @@ backend_result<readiness> actor_backend::ready(std::chrono::milliseconds timeout
     if (d == nullptr) {
       r = {false, "the dispatcher has not reported yet"};
     } else if (d->is_object()) {
-      auto* st = d->get_object().if_contains("status");
-      if (st && (*st == "down" || *st == "unhealthy"))
-        r = {false, "the dispatcher is " + std::string{st->get_string()}};
+      // Bad input raising the error rate is no reason to take the node out of service;
+      // a dispatcher that is down, restarting or silent is.
+      auto& dobj = d->get_object();
+      auto* responsive = dobj.if_contains("responsive");
+      if (responsive && responsive->is_bool() && !responsive->get_bool()) {
+        auto* msg = dobj.if_contains("message");
+        r = {false, "the dispatcher is not responding"
+                      + (msg && msg->is_string() ? ": " + std::string{msg->get_string()}
+                                                 : std::string{})};
+      }
     }
   }
   return backend_result<readiness>::success(r);

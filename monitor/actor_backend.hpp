@@ -10,14 +10,17 @@
 
 namespace switchboard {
 
+class dashboard_cache;
 class event_hub;
 
 /// The HTTP API's view of a running pipeline: every call asks the dashboard actor with
 /// the caller's timeout from the server's own thread, so no actor ever blocks on HTTP.
 class actor_backend : public http_backend {
 public:
-  /// A backend over `dashboard`; `hub` feeds the event stream.
-  actor_backend(caf::actor_system& sys, caf::actor dashboard, std::shared_ptr<event_hub> hub);
+  /// A backend over `dashboard`; `hub` feeds the event stream; `cache`, when given,
+  /// answers dashboard polls while its snapshot is fresh.
+  actor_backend(caf::actor_system& sys, caf::actor dashboard, std::shared_ptr<event_hub> hub,
+                std::shared_ptr<const dashboard_cache> cache = nullptr);
 
   json_result dashboard(std::chrono::milliseconds timeout) override;
   json_result liveness(std::chrono::milliseconds timeout) override;
@@ -42,6 +45,7 @@ private:
   caf::actor_system& sys_;
   caf::actor dashboard_;
   std::shared_ptr<event_hub> hub_;
+  std::shared_ptr<const dashboard_cache> cache_;
   std::chrono::steady_clock::time_point started_;
 };
 

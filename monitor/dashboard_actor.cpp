@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/protocol.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
@@ -28,33 +29,49 @@ struct sample {
   double p99_latency_ms = 0;
 };
 
+// A processor's counters at the previous refresh, for its rates.
+struct totals {
+  double time = 0;
+  double handled = 0;
+  double rejected = 0;
+};
+
 struct dashboard_state {
   dashboard_config cfg;
   std::string cached;
   std::deque<sample> history;
   std::deque<boost::json::value> notifications;
-  std::map<std::string, std::pair<double, double>> last_totals; // processor -> (time, total)
+  std::map<std::string, totals> last_totals; // by processor
   static inline const char* name = "dashboard";
 };
 
 using dashboard_actor = caf::stateful_actor<dashboard_state>;
 
-double num(const boost::json::value* v) {
-  if (v == nullptr)
-    return 0;
-  if (v->is_double())
-    return v->get_double();
-  if (v->is_int64())
-    return static_cast<double>(v->get_int64());
-  if (v->is_uint64())
-    return static_cast<double>(v->get_uint64());
-  return 0;
-}
-
 // Turns a monitor message into a stream event name and the data the page reads.
 std::pair<std::string, boost::json::object> to_stream(const boost::json::object& msg) {
   boost::json::object data;
   auto* type = msg.if_contains("type");
+  if (type && *type == "alert" && !msg.contains("alert")) {
+    // An alert event from the pipeline (e.g. an analytics anomaly) that the notification
+    // processor passed on: it reads like a monitor alert on the page.
+    if (auto* e = msg.if_contains("event"); e && e->is_object()) {
+      auto& ev = e->get_object();
+      const boost::json::object* d = nullptr;
+      if (auto* dv = ev.if_contains("data"); dv && dv->is_object())
+        d = &dv->get_object();
+      auto* title = d ? d->if_contains("title") : nullptr;
+      data["name"] = title ? *title : boost::json::value{"alert"};
+      data["state"] = "firing";
+      if (d)
+        for (auto* key : {"severity", "message", "recipient"})
+          if (auto* v = d->if_contains(key))
+            data[key] = *v;
+      if (auto* t = ev.if_contains("timestamp"))
+        data["timestamp"] = *t;
+      data["source"] = "pipeline";
+    }
+    return {"alert", std::move(data)};
+  }
   if (type && *type == "alert") {
     if (auto* a = msg.if_contains("alert"); a && a->is_object()) {
       auto& al = a->get_object();
@@ -77,7 +94,6 @@ std::pair<std::string, boost::json::object> to_stream(const boost::json::object&
         for (auto* key : {"title", "message", "severity", "recipient"})
           if (auto* v = d->get_object().if_contains(key))
             data[key] = *v;
-      data["channel"] = "stream";
     }
     return {"notification", std::move(data)};
   }
@@ -101,25 +117,34 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
       if (!p.is_object())
         continue;
       auto& po = p.get_object();
-      double total = num(po.if_contains("handled"));
+      // The processors count what they handled and rejected themselves; the pipeline's
+      // metrics have no per-processor series, so their zeros are replaced.
+      double total = json_number(po.if_contains("handled"));
+      double errors = json_number(po.if_contains("rejected"));
       po["processed_total"] = total;
-      po["errors_total"] = num(po.if_contains("rejected"));
-      po["queue_depth"] = num(po.if_contains("queue_depth"));
+      po["errors_total"] = errors;
+      po["events_processed"] = total;
+      po["events_failed"] = errors;
+      po["queue_depth"] = json_number(po.if_contains("queue_depth"));
       if (health != nullptr)
         if (auto* h = health->if_contains("processor." + std::string{name}); h && h->is_object())
           if (auto* status = h->get_object().if_contains("status"))
             po["status"] = *status;
       auto& last = st.last_totals[std::string{name}];
-      if (last.first > 0 && now > last.first)
-        po["events_per_second"] = std::max(0.0, (total - last.second) / (now - last.first));
-      last = {now, total};
+      if (last.time > 0 && now > last.time) {
+        double handled = std::max(0.0, total - last.handled);
+        po["events_per_second"] = handled / (now - last.time);
+        po["error_rate"] = handled > 0 ? 100.0 * std::max(0.0, errors - last.rejected) / handled
+                                       : 0.0;
+      }
+      last = {now, total, errors};
     }
   }
   sample s;
   if (auto* m = o.if_contains("metrics"); m && m->is_object()) {
-    s.events_per_second = num(m->get_object().if_contains("events_per_second"));
-    s.avg_latency_ms = num(m->get_object().if_contains("avg_latency_ms"));
-    s.p99_latency_ms = num(m->get_object().if_contains("p99_latency_ms"));
+    s.events_per_second = json_number(m->get_object().if_contains("events_per_second"));
+    s.avg_latency_ms = json_number(m->get_object().if_contains("avg_latency_ms"));
+    s.p99_latency_ms = json_number(m->get_object().if_contains("p99_latency_ms"));
   }
   if (st.history.size() == 120)
     st.history.pop_front();
@@ -153,7 +178,10 @@ void refresh(dashboard_actor* self) {
         if (!ec) {
           using namespace std::chrono;
           auto now = duration<double>(steady_clock::now().time_since_epoch()).count();
-          self->state.cached = enrich(self->state, std::move(v), now);
+          auto& st = self->state;
+          st.cached = enrich(st, std::move(v), now);
+          if (st.cfg.cache && !st.cached.empty())
+            st.cfg.cache->store(st.cached, steady_clock::now());
         }
       },
       [](caf::error&) {
@@ -172,6 +200,7 @@ caf::response_promise forward(dashboard_actor* self, Ts... xs) {
 }
 
 caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   if (!st.cfg.routes)
@@ -212,13 +241,23 @@ caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
         return caf::make_message(st.cached);
       return forward(self, snapshot_atom::value, what);
     },
-    [=](reload_atom, const std::string& json) -> std::string {
+    [=](reload_atom, const std::string& json) -> caf::result<std::string> {
       auto routes = parse_routes(json);
       if (!routes)
         return error_text(routes.error());
-      self->state.cfg.routes = *routes;
-      self->send(self->state.cfg.dispatcher, reload_atom::value, *routes);
-      return {};
+      // The caller hears of success only once the dispatcher routes with the new table;
+      // asking (not sending) also consumes the dispatcher's answer, which as a stray
+      // message would come back to it as an error and end it.
+      auto rp = self->make_response_promise<std::string>();
+      auto table = *routes;
+      self->request(self->state.cfg.dispatcher, std::chrono::seconds(2), reload_atom::value, table)
+        .then(
+          [=](bool) mutable {
+            self->state.cfg.routes = table;
+            rp.deliver(std::string{});
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [=](rules_atom, const std::string& op, const std::string& arg) -> caf::result<caf::message> {
       return forward(self, rules_atom::value, op, arg);
@@ -227,6 +266,21 @@ caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
 }
 
 } // namespace
+
+void dashboard_cache::store(std::string json, clock_type::time_point at) {
+  auto fresh = std::make_shared<const std::string>(std::move(json));
+  std::lock_guard<std::mutex> guard{mtx_};
+  json_ = std::move(fresh);
+  at_ = at;
+}
+
+std::shared_ptr<const std::string> dashboard_cache::load(std::chrono::milliseconds max_age,
+                                                         clock_type::time_point now) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (!json_ || now - at_ > max_age)
+    return nullptr;
+  return json_;
+}
 
 caf::actor spawn_dashboard(caf::actor_system& sys, dashboard_config cfg) {
   return sys.spawn(dashboard_fn, std::move(cfg));

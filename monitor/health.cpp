@@ -38,6 +38,7 @@ boost::json::value to_json(const component_health& h) {
   out["message"] = h.message;
   out["error_rate"] = h.error_rate;
   out["restarts"] = h.restarts;
+  out["responsive"] = h.responsive;
   return out;
 }
 
@@ -134,6 +135,8 @@ std::map<std::string, component_health> health_tracker::evaluate(double now) {
                              : 0;
     auto silent_for = now - t.last_heartbeat.value_or(t.watched_since);
     auto window = settings_.error_window_seconds;
+    h.responsive = !t.down_since && !t.restarting_since
+                   && silent_for <= settings_.heartbeat_timeout_seconds;
     if (t.down_since) {
       h.status = health_status::down;
       h.message = "down: " + (t.down_reason.empty() ? std::string{"no reason given"}

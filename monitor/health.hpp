@@ -44,11 +44,14 @@ struct component_health {
   uint32_t restarts = 0;
   /// When the last heartbeat arrived, if any.
   std::optional<double> last_heartbeat;
+  /// True while the component is alive and beating: not down, not restarting and not
+  /// silent past the heartbeat timeout (a high error rate leaves it responsive).
+  bool responsive = true;
   /// Whether the status differs from the previous evaluation (true on the first).
   bool changed = false;
 };
 
-/// The JSON form `{status, message, error_rate, restarts}`.
+/// The JSON form `{status, message, error_rate, restarts, responsive}`.
 boost::json::value to_json(const component_health& h);
 
 /// Tracks heartbeats, error reports and restarts of components with a caller-supplied

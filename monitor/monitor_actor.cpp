@@ -13,6 +13,7 @@
 #include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_defaults.hpp"
 #include "actors/protocol.hpp"
 #include "events/factory.hpp"
 #include "events/json_writer.hpp"
@@ -49,18 +50,6 @@ struct monitor_state {
 
 using monitor_actor = caf::stateful_actor<monitor_state>;
 
-double number(const boost::json::value* v) {
-  if (v == nullptr)
-    return 0;
-  if (v->is_int64())
-    return static_cast<double>(v->get_int64());
-  if (v->is_uint64())
-    return static_cast<double>(v->get_uint64());
-  if (v->is_double())
-    return v->get_double();
-  return 0;
-}
-
 // Adds the growth of a cumulative total since the last report to a counter.
 void add_growth(monitor_state& st, const std::string& key, double total, std::string_view name,
                 label_set labels) {
@@ -72,31 +61,31 @@ void add_growth(monitor_state& st, const std::string& key, double total, std::st
 
 void absorb_dispatcher(monitor_state& st, const boost::json::object& o, double now) {
   label_set pipeline{{"processor", "pipeline"}};
-  auto received = number(o.if_contains("received"));
-  auto dead = number(o.if_contains("dead_lettered"));
+  auto received = json_number(o.if_contains("received"));
+  auto dead = json_number(o.if_contains("dead_lettered"));
   add_growth(st, "d.received", received, metric_names::events_processed, pipeline);
   add_growth(st, "d.dead", dead, metric_names::events_failed, pipeline);
-  add_growth(st, "d.unmatched", number(o.if_contains("unmatched")), "events_unmatched_total", {});
-  add_growth(st, "d.derived", number(o.if_contains("derived")), "events_derived_total", {});
+  add_growth(st, "d.unmatched", json_number(o.if_contains("unmatched")), "events_unmatched_total", {});
+  add_growth(st, "d.derived", json_number(o.if_contains("derived")), "events_derived_total", {});
   if (auto* kinds = o.if_contains("dead_letters"); kinds && kinds->is_object())
     for (auto& [kind, n] : kinds->get_object())
-      add_growth(st, "d.dl." + std::string{kind}, number(&n), metric_names::dead_letters,
+      add_growth(st, "d.dl." + std::string{kind}, json_number(&n), metric_names::dead_letters,
                  {{"reason", std::string{kind}}});
   if (auto* pub = o.if_contains("published"); pub && pub->is_object())
     for (auto& [topic, n] : pub->get_object())
-      add_growth(st, "d.pub." + std::string{topic}, number(&n), "records_published_total",
+      add_growth(st, "d.pub." + std::string{topic}, json_number(&n), "records_published_total",
                  {{"topic", std::string{topic}}});
   if (auto* lat = o.if_contains("latency_samples_ms"); lat && lat->is_array()) {
     auto& h = st.registry.histogram(metric_names::event_latency, pipeline);
     for (auto& v : lat->get_array())
-      h.observe(number(&v) / 1000.0);
+      h.observe(json_number(&v) / 1000.0);
   }
   if (auto* procs = o.if_contains("processors"); procs && procs->is_object()) {
     for (auto& [name, p] : procs->get_object()) {
       if (!p.is_object())
         continue;
       st.registry.gauge("processor_queue_depth", {{"processor", std::string{name}}})
-        .set(number(p.get_object().if_contains("queue_depth")));
+        .set(json_number(p.get_object().if_contains("queue_depth")));
       auto& detail = st.processor_detail[std::string{name}];
       for (auto& [k, v] : p.get_object())
         detail[k] = v;
@@ -109,8 +98,8 @@ void absorb_processor(monitor_state& st, const std::string& component,
                       const boost::json::object& o, double now) {
   auto name = component.substr(component.find('.') + 1);
   label_set labels{{"processor", name}};
-  auto handled = number(o.if_contains("handled"));
-  auto rejected = number(o.if_contains("rejected"));
+  auto handled = json_number(o.if_contains("handled"));
+  auto rejected = json_number(o.if_contains("rejected"));
   add_growth(st, component + ".handled", handled, "processor_events_total", labels);
   add_growth(st, component + ".rejected", rejected, "processor_rejected_total", labels);
   auto& last_h = st.last_totals[component + ".health_h"];
@@ -121,7 +110,7 @@ void absorb_processor(monitor_state& st, const std::string& component,
   last_r = rejected;
   if (name == "task")
     if (auto* active = o.if_contains("active"))
-      st.registry.gauge(metric_names::active_tasks).set(number(active));
+      st.registry.gauge(metric_names::active_tasks).set(json_number(active));
   auto& detail = st.processor_detail[name];
   for (auto& [k, v] : o)
     detail[k] = v;
@@ -138,7 +127,7 @@ void absorb_kafka(monitor_state& st, const std::string& component,
   label_set labels{{"client", component}};
   for (auto& [key, v] : o) {
     std::string name{key};
-    double value = v.is_bool() ? (v.get_bool() ? 1.0 : 0.0) : number(&v);
+    double value = v.is_bool() ? (v.get_bool() ? 1.0 : 0.0) : json_number(&v);
     if (levels.count(name) > 0 || v.is_bool())
       st.registry.gauge("kafka_" + name, labels).set(value);
     else
@@ -264,6 +253,7 @@ std::string snapshot(monitor_state& st, const std::string& what) {
 }
 
 caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
+  apply_actor_defaults(self);
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.registry = metrics_registry{st.cfg.rate_window_seconds};

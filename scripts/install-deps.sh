@@ -5,10 +5,11 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config ccache
   libcaf-dev librdkafka-dev libsimdjson-dev libspdlog-dev libboost-json1.81-dev
-  libcli11-dev libcpp-httplib-dev catch2
+  libcli11-dev libcpp-httplib-dev catch2 libgoogle-perftools-dev
   kcat curl
   prometheus  # promtool checks the /metrics exposition format
   chromium    # headless checks of the web dashboard
+  wrk         # HTTP load in `switchboard bench http`
 )
 packages+=(${SWITCHBOARD_EXTRA_PACKAGES:-})
 

@@ -38,7 +38,7 @@ struct test_system {
   }
   /// Stops the pipeline's actors when the test ends.
   const pipeline& own(const pipeline& p) {
-    for (auto* a : {&p.dispatcher, &p.sink, &p.monitor})
+    for (auto* a : {&p.dashboard, &p.dispatcher, &p.sink, &p.monitor})
       if (*a)
         owned.push_back(*a);
     return p;

@@ -22,10 +22,12 @@ TEST_CASE("a missed heartbeat makes a component unhealthy until it beats again")
   CHECK(s.changed);
   CHECK_FALSE(at(h, "task", 105).changed);
 
+  CHECK(s.responsive);
   s = at(h, "task", 106.2);
   CHECK(s.status == health_status::unhealthy);
   CHECK(s.message == "no heartbeat for 6.2s");
   CHECK(s.changed);
+  CHECK_FALSE(s.responsive);
   CHECK(at(h, "task", 110).message == "no heartbeat for 10.0s");
 
   h.heartbeat("task", 111);
@@ -53,6 +55,7 @@ TEST_CASE("restarting shows the count and ends with the next heartbeat") {
   CHECK(s.status == health_status::restarting);
   CHECK(s.message == "restarting (restart 1): std::runtime_error: boom");
   CHECK(s.restarts == 1);
+  CHECK_FALSE(s.responsive);
   // Restarting outranks a missed heartbeat while the supervisor works on it.
   CHECK(at(h, "document", 30).status == health_status::restarting);
   // A beat from before the mark does not count.
@@ -84,6 +87,8 @@ TEST_CASE("a high error rate degrades, then flags, then clears with the window")
   s = at(h, "agent", 2);
   CHECK(s.status == health_status::unhealthy);
   CHECK(s.message == "error rate 40.0% over the last 10s (unhealthy above 25%)");
+  // Failing events say nothing about whether the component is alive.
+  CHECK(s.responsive);
   // Reports older than the window fall out; clean traffic brings it back.
   h.heartbeat("agent", 12);
   h.report("agent", 100, 0, 12);
@@ -100,6 +105,7 @@ TEST_CASE("down lasts until a heartbeat; forget drops a component") {
   auto s = at(h, "node-2/analytics", 1);
   CHECK(s.status == health_status::down);
   CHECK(s.message == "down: node node-2 left the cluster");
+  CHECK_FALSE(s.responsive);
   h.heartbeat("node-2/analytics", 2);
   CHECK(at(h, "node-2/analytics", 2).status == health_status::healthy);
   h.forget("node-2/analytics");
@@ -131,4 +137,5 @@ TEST_CASE("component health JSON") {
   CHECK(json.at("status") == "unhealthy");
   CHECK(json.at("message") == "no heartbeat for 10.0s");
   CHECK(json.at("restarts") == 0u);
+  CHECK(json.at("responsive") == false);
 }
