@@ -1,5 +1,8 @@
 #include "demo/pipeline.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -97,6 +100,10 @@ void configure_actor_system(caf::actor_system_config& cfg) {
   // A busy actor yields after a bounded number of messages so others get the core.
   cfg.set("scheduler.max-throughput", 64);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  // One worker per core: CAF's default of at least four makes idle workers spin and
+  // steal on a two-core machine, which halved pipeline throughput here.
+  cfg.set("scheduler.max-threads",
+          static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
 }
 
 } // namespace switchboard
