@@ -30,11 +30,9 @@ struct feeder_state {
   std::unique_ptr<event_generator> gen;
   std::shared_ptr<delivery_counts> counts;
   std::unique_ptr<kafka_producer> producer;
-  generation_report report;
-  std::chrono::steady_clock::time_point start;
+  generation_progress progress;
   bool finished = false;
   std::string held;
-  std::vector<caf::response_promise> waiting;
   static inline const char* name = "kafka_feeder";
 };
 
@@ -56,24 +54,18 @@ std::string_view entity_key(std::string_view text) {
   return {};
 }
 
-double elapsed(const feeder_state& st) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
-}
-
 bool acknowledged(const feeder_state& st) {
-  return st.counts->delivered + st.counts->failed >= st.report.generated;
+  return st.counts->delivered + st.counts->failed >= st.progress.report().generated;
 }
 
 void check_done(feeder_actor* self) {
   auto& st = self->state;
-  if (!st.finished || !acknowledged(st) || st.waiting.empty())
+  if (!st.finished || !acknowledged(st) || !st.progress.awaited())
     return;
   if (st.counts->failed > 0)
     spdlog::warn("kafka_feeder: {} generated events were not delivered to '{}'",
                  st.counts->failed, st.cfg.topic);
-  for (auto& rp : st.waiting)
-    rp.deliver(st.report);
-  st.waiting.clear();
+  st.progress.deliver();
 }
 
 // Produces what the schedule allows; an event librdkafka's full queue refused is held
@@ -83,21 +75,21 @@ void pump(feeder_actor* self) {
   st.producer->poll(0);
   if (st.finished)
     return;
-  auto t = elapsed(st);
+  auto t = st.progress.elapsed();
   if (t >= st.cfg.duration_seconds && st.held.empty()) {
     st.finished = true;
-    st.report.seconds = t;
+    st.progress.report().seconds = t;
     return;
   }
   auto due = static_cast<uint64_t>(st.cfg.rate * std::min(t, st.cfg.duration_seconds));
-  while (st.report.generated < due || !st.held.empty()) {
+  while (st.progress.report().generated < due || !st.held.empty()) {
     if (st.producer->in_flight() >= st.cfg.max_in_flight)
       return;
     if (st.held.empty()) {
       generated_kind kind;
       event_family fam;
       st.held = st.gen->next(kind, fam);
-      count_generated(st.report, kind, fam);
+      count_generated(st.progress.report(), kind, fam);
     }
     auto err = st.producer->produce(st.cfg.topic, entity_key(st.held), st.held, 0);
     if (err == kafka_errc::queue_full)
@@ -119,7 +111,6 @@ caf::behavior feeder_fn(feeder_actor* self, feeder_config cfg,
   st.gen = std::make_unique<event_generator>(st.cfg.traffic);
   st.counts = std::move(counts);
   st.producer = std::move(*producer);
-  st.start = std::chrono::steady_clock::now();
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
@@ -128,14 +119,10 @@ caf::behavior feeder_fn(feeder_actor* self, feeder_config cfg,
       if (!self->state.finished || !acknowledged(self->state))
         self->delayed_send(self, std::chrono::milliseconds(2), tick_atom::value);
     },
-    [=](stats_atom) {
-      auto r = self->state.report;
-      r.seconds = elapsed(self->state);
-      return r;
-    },
+    [=](stats_atom) { return self->state.progress.snapshot(); },
     [=](stop_atom) {
       auto rp = self->make_response_promise();
-      self->state.waiting.push_back(rp);
+      self->state.progress.wait(rp);
       check_done(self);
       return rp;
     },

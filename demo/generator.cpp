@@ -240,20 +240,14 @@ struct generator_state {
   generator_config cfg;
   std::unique_ptr<event_generator> gen;
   codec dec;
-  generation_report report;
-  std::chrono::steady_clock::time_point start;
+  generation_progress progress;
   std::size_t inflight = 0;
   uint64_t next_ticket = 0;
   bool finished = false;
-  std::vector<caf::response_promise> waiting;
   static inline const char* name = "generator";
 };
 
 using generator_actor = caf::stateful_actor<generator_state>;
-
-double elapsed(const generator_state& st) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();
-}
 
 void send_batch(generator_actor* self, std::size_t n) {
   auto& st = self->state;
@@ -265,7 +259,7 @@ void send_batch(generator_actor* self, std::size_t n) {
     generated_kind kind;
     event_family fam;
     auto text = st.gen->next(kind, fam);
-    count_generated(st.report, kind, fam);
+    count_generated(st.progress.report(), kind, fam);
     auto ev = st.dec.decode(std::string_view{text});
     if (ev)
       b.events.push_back(std::move(*ev));
@@ -281,10 +275,8 @@ void check_done(generator_actor* self) {
   auto& st = self->state;
   if (!st.finished || st.inflight > 0)
     return;
-  st.report.seconds = elapsed(st);
-  for (auto& rp : st.waiting)
-    rp.deliver(st.report);
-  st.waiting.clear();
+  st.progress.report().seconds = st.progress.elapsed();
+  st.progress.deliver();
 }
 
 // Sends as many batches as the schedule and the credit allow.
@@ -292,9 +284,9 @@ void pump(generator_actor* self) {
   auto& st = self->state;
   if (st.finished)
     return;
-  auto t = elapsed(st);
+  auto t = st.progress.elapsed();
   bool out_of_time = t >= st.cfg.duration_seconds;
-  bool out_of_events = st.cfg.max_events > 0 && st.report.generated >= st.cfg.max_events;
+  bool out_of_events = st.cfg.max_events > 0 && st.progress.report().generated >= st.cfg.max_events;
   if (out_of_time || out_of_events) {
     st.finished = true;
     check_done(self);
@@ -303,8 +295,8 @@ void pump(generator_actor* self) {
   uint64_t due = st.cfg.rate > 0 ? static_cast<uint64_t>(st.cfg.rate * t) : UINT64_MAX;
   if (st.cfg.max_events > 0)
     due = std::min(due, st.cfg.max_events);
-  while (st.inflight < st.cfg.max_inflight && st.report.generated < due) {
-    auto n = std::min<uint64_t>(st.cfg.batch_size, due - st.report.generated);
+  while (st.inflight < st.cfg.max_inflight && st.progress.report().generated < due) {
+    auto n = std::min<uint64_t>(st.cfg.batch_size, due - st.progress.report().generated);
     send_batch(self, static_cast<std::size_t>(n));
   }
 }
@@ -314,7 +306,6 @@ caf::behavior generator_fn(generator_actor* self, generator_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.gen = std::make_unique<event_generator>(st.cfg.traffic);
-  st.start = std::chrono::steady_clock::now();
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
@@ -325,21 +316,18 @@ caf::behavior generator_fn(generator_actor* self, generator_config cfg) {
     [=](ack_atom, const batch_ack& ack) {
       auto& st = self->state;
       --st.inflight;
-      st.report.processed += ack.processed;
-      st.report.unmatched += ack.unmatched;
-      st.report.dead_lettered += ack.dead_lettered;
+      auto& rep = st.progress.report();
+      rep.processed += ack.processed;
+      rep.unmatched += ack.unmatched;
+      rep.dead_lettered += ack.dead_lettered;
       if (st.cfg.rate <= 0)
         pump(self);
       check_done(self);
     },
-    [=](stats_atom) {
-      auto r = self->state.report;
-      r.seconds = elapsed(self->state);
-      return r;
-    },
+    [=](stats_atom) { return self->state.progress.snapshot(); },
     [=](stop_atom) {
       auto rp = self->make_response_promise();
-      self->state.waiting.push_back(rp);
+      self->state.progress.wait(rp);
       check_done(self);
       return rp;
     },

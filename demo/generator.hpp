@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -10,6 +11,7 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/expected.hpp>
+#include <caf/response_promise.hpp>
 #include <caf/fwd.hpp>
 
 #include "events/types.hpp"
@@ -77,6 +79,60 @@ struct generation_report {
 
 /// Counts one generated event in `report`.
 void count_generated(generation_report& report, generated_kind kind, event_family family);
+
+/// A generation run's report while it grows, and the callers waiting for its end;
+/// shared by the actors that feed generated events into a pipeline.
+class generation_progress {
+public:
+  /// Starts the run's clock.
+  generation_progress() : start_(std::chrono::steady_clock::now()) {
+    // nop
+  }
+
+  /// The report to update.
+  generation_report& report() noexcept {
+    return report_;
+  }
+
+  /// The report so far.
+  const generation_report& report() const noexcept {
+    return report_;
+  }
+
+  /// Seconds since the run started.
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  /// The report so far, with the time elapsed.
+  generation_report snapshot() const {
+    auto r = report_;
+    r.seconds = elapsed();
+    return r;
+  }
+
+  /// Queues a caller that wants the final report.
+  void wait(caf::response_promise rp) {
+    waiting_.push_back(std::move(rp));
+  }
+
+  /// True when some caller waits for the final report.
+  bool awaited() const noexcept {
+    return !waiting_.empty();
+  }
+
+  /// Hands the report to every waiting caller.
+  void deliver() {
+    for (auto& rp : waiting_)
+      rp.deliver(report_);
+    waiting_.clear();
+  }
+
+private:
+  std::chrono::steady_clock::time_point start_;
+  generation_report report_;
+  std::vector<caf::response_promise> waiting_;
+};
 
 /// Settings of the generator actor.
 struct generator_config {
