@@ -68,6 +68,7 @@ caf::expected<kafka_service> start_kafka_service(caf::actor_system& sys,
   popts.make_sink = [&](const caf::actor& monitor) {
     kafka_sink_config kc;
     kc.kafka = kafka;
+    kc.dead_letter_topic = cfg.topics.dead_letters;
     kc.monitor = monitor;
     auto sink = spawn_kafka_sink(sys, kc);
     if (!sink) {
