@@ -146,10 +146,10 @@ void configure_kafka_actor_system(caf::actor_system_config& cfg) {
   configure_actor_system(cfg);
   auto cores = std::max(2u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", static_cast<int>(cores));
-  // Idle work-stealing workers poll with 50 us sleeps, which cost the service path a
-  // sixth of its CPU in context switches next to librdkafka's threads; work-sharing
-  // workers wait on a condition variable (CPU per copied event 4.0-4.5 us against
-  // 5.3-5.5 us with work-stealing).
+  // Idle work-stealing workers poll with 50 us sleeps: in a profile of the Kafka copy a
+  // sixth of all CPU went to their context switches, next to librdkafka's threads.
+  // Work-sharing workers wait on a condition variable (in paired benchmark runs the
+  // copy took 4.0-5.8 us of CPU per event with them, 5.3-6.1 us with work-stealing).
   cfg.set("scheduler.policy", caf::atom("sharing"));
 }
 
