@@ -33,9 +33,11 @@ struct shell_state {
 // Sends what the logic queued for subscribers and error logs to the monitor.
 void flush_side_channels(caf::stateful_actor<shell_state>* self) {
   auto& st = self->state;
-  if (st.cfg.monitor) {
-    for (auto& n : st.ctx->notifications())
-      self->send(st.cfg.monitor, notify_atom::value, std::move(n));
+  // One message per batch: at full rate a processor notifies thousands of times a second.
+  if (st.cfg.monitor && !st.ctx->notifications().empty()) {
+    std::vector<std::string> batch;
+    batch.swap(st.ctx->notifications());
+    self->send(st.cfg.monitor, notify_atom::value, std::move(batch));
   }
   st.ctx->notifications().clear();
   st.ctx->errors().clear();

@@ -311,7 +311,8 @@ caf::behavior generator_fn(generator_actor* self, generator_config cfg) {
     [=](tick_atom) {
       pump(self);
       if (!self->state.finished)
-        self->delayed_send(self, std::chrono::milliseconds(5), tick_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(self->state.cfg.tick_ms),
+                           tick_atom::value);
     },
     [=](ack_atom, const batch_ack& ack) {
       auto& st = self->state;

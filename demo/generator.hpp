@@ -148,6 +148,9 @@ struct generator_config {
   std::size_t batch_size = 256;
   /// Unacknowledged batches at most (the credit).
   std::size_t max_inflight = 8;
+  /// Milliseconds between sends at a fixed rate; shorter keeps batches small and
+  /// latency low, since a tick's events wait for the tick.
+  int tick_ms = 1;
   /// The topic the events arrive on.
   std::string topic = "events";
   /// The dispatcher.
