@@ -1,5 +1,6 @@
 #include "actors/processor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/actor_system.hpp>
@@ -27,6 +28,8 @@ struct shell_state {
   std::unique_ptr<event_factory> factory;
   std::unique_ptr<processor_context> ctx;
   std::string component;
+  std::chrono::milliseconds tick_interval{250};
+  std::chrono::steady_clock::time_point next_report;
   static inline const char* name = "processor";
 };
 
@@ -52,7 +55,11 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
   st.component = "processor." + std::string{st.logic->name()};
   st.factory = std::make_unique<event_factory>(st.component);
   st.ctx = std::make_unique<processor_context>(*st.factory);
-  self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
+  auto wanted = st.logic->tick_interval_ms();
+  st.tick_interval = std::chrono::milliseconds(
+    wanted > 0 ? std::min(wanted, st.cfg.tick_ms) : st.cfg.tick_ms);
+  st.next_report = std::chrono::steady_clock::now() + std::chrono::milliseconds(st.cfg.tick_ms);
+  self->delayed_send(self, st.tick_interval, tick_atom::value);
   return {
     [=](process_atom, work_batch& wb) {
       auto& st = self->state;
@@ -80,12 +87,14 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
         self->send(st.cfg.dispatcher, emit_atom::value, std::move(out));
       }
       flush_side_channels(self);
-      if (st.cfg.monitor) {
+      auto now = std::chrono::steady_clock::now();
+      if (st.cfg.monitor && now >= st.next_report) {
+        st.next_report = now + std::chrono::milliseconds(st.cfg.tick_ms);
         self->send(st.cfg.monitor, stats_atom::value, st.component,
                    to_json(boost::json::value(st.logic->stats())));
         self->send(st.cfg.monitor, heartbeat_atom::value, st.component);
       }
-      self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
+      self->delayed_send(self, st.tick_interval, tick_atom::value);
     },
   };
 }
@@ -119,6 +128,10 @@ processor_logic::~processor_logic() {
 
 void processor_logic::tick(processor_context&) {
   // nop
+}
+
+int processor_logic::tick_interval_ms() const {
+  return 0;
 }
 
 caf::actor spawn_processor(caf::actor_system& sys, processor_shell_config cfg) {
