@@ -66,9 +66,11 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       work_result res;
       res.id = wb.id;
       auto now = wall_now();
-      for (uint32_t i = 0; i < wb.items.size(); ++i) {
-        st.ctx->begin(wb.items[i].ev.get(), now);
-        st.logic->handle(wb.items[i].ev, *st.ctx);
+      auto n = static_cast<uint32_t>(wb.size());
+      for (uint32_t i = 0; i < n; ++i) {
+        const auto& item = (*wb.items)[i];
+        st.ctx->begin(item.ev.get(), now);
+        st.logic->handle(item.ev, *st.ctx);
         if (!st.ctx->rejection().empty())
           res.rejected.emplace_back(i, st.ctx->rejection());
       }

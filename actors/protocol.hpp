@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -102,8 +103,14 @@ struct work_item {
 struct work_batch {
   /// The dispatcher's id for this batch.
   uint64_t id = 0;
-  /// The events.
-  std::vector<work_item> items;
+  /// The events; shared and immutable, so the dispatcher keeps the very batch it sent
+  /// for a retry without copying it.
+  std::shared_ptr<const std::vector<work_item>> items;
+
+  /// Events in the batch.
+  std::size_t size() const noexcept {
+    return items ? items->size() : 0;
+  }
 };
 
 /// A processor's answer to a work batch.
