@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -88,4 +89,61 @@ TEST_CASE("ordered table keeps its order when moved and under heavy churn") {
   CHECK(after == order);
   moved.insert("new", -1);
   CHECK(moved.front().second == order[0]);
+}
+
+TEST_CASE("ordered table agrees with a plain list under random operations") {
+  // The reference: the same rules on a list, searched linearly.
+  std::vector<std::pair<std::string, int>> model;
+  auto model_find = [&](const std::string& k) {
+    return std::find_if(model.begin(), model.end(), [&](auto& e) { return e.first == k; });
+  };
+  ordered_table<int> t{50};
+  std::mt19937 rng{7};
+  for (int step = 0; step < 50000; ++step) {
+    auto key = "key-" + std::to_string(rng() % 200);
+    switch (rng() % 4) {
+      case 0:
+      case 1: {
+        int value = step;
+        auto evicted = t.insert(key, value);
+        if (auto i = model_find(key); i != model.end())
+          model.erase(i);
+        if (model.size() >= 50) {
+          REQUIRE(evicted);
+          CHECK(evicted->first == model.front().first);
+          CHECK(evicted->second == model.front().second);
+          model.erase(model.begin());
+        } else {
+          CHECK_FALSE(evicted);
+        }
+        model.emplace_back(key, value);
+        break;
+      }
+      case 2: {
+        auto i = model_find(key);
+        bool present = i != model.end();
+        if (present)
+          model.erase(i);
+        REQUIRE(t.erase(key) == present);
+        break;
+      }
+      default: {
+        auto i = model_find(key);
+        auto* v = t.find(key);
+        REQUIRE((v != nullptr) == (i != model.end()));
+        if (v != nullptr)
+          CHECK(*v == i->second);
+        if (!model.empty() && rng() % 8 == 0) {
+          CHECK(t.front().first == model.front().first);
+          t.pop_front();
+          model.erase(model.begin());
+        }
+      }
+    }
+    REQUIRE(t.size() == model.size());
+  }
+  std::vector<std::pair<std::string, int>> seen;
+  for (const auto& [k, v] : t)
+    seen.emplace_back(k, v);
+  CHECK(seen == model);
 }
