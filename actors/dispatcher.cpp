@@ -142,15 +142,21 @@ double percentile(std::vector<double> v, double p) {
   return v[k];
 }
 
-void dead_letter(dispatcher_state& st, const char* kind, std::string_view reason,
-                 std::string_view route, std::string_view topic, std::string_view event_id,
-                 std::string_view original) {
+// Counts a dead letter of `kind` and queues its ready-made record.
+void dead_letter_record(dispatcher_state& st, const char* kind, std::string_view reason,
+                        std::string record) {
   ++st.dead_by_kind[kind];
   if (st.recent_dead.size() == 20)
     st.recent_dead.pop_front();
   st.recent_dead.emplace_back(kind, reason);
-  records_for(st.pub, st.cfg.topics.dead_letters)
-    .raw.push_back(make_dead_letter(kind, reason, route, topic, event_id, original));
+  records_for(st.pub, st.cfg.topics.dead_letters).raw.push_back(std::move(record));
+}
+
+void dead_letter(dispatcher_state& st, const char* kind, std::string_view reason,
+                 std::string_view route, std::string_view topic, std::string_view event_id,
+                 std::string_view original) {
+  dead_letter_record(st, kind, reason,
+                     make_dead_letter(kind, reason, route, topic, event_id, original));
 }
 
 void mark(ticket_state* t, int32_t index, outcome oc) {
@@ -462,13 +468,11 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
       ++slot->batches_done;
       slot->events_done += qw.batch.size();
       auto* t = find_ticket(st, qw.ticket);
-      for (auto& [idx, reason] : r.rejected) {
-        if (idx >= qw.batch.size())
+      for (auto& refused : r.rejected) {
+        if (refused.index >= qw.batch.size())
           continue;
-        auto& item = (*qw.batch.items)[idx];
-        dead_letter(st, "processor_rejected", reason, "", slot->component, item.ev->event_id(),
-                    item.ev->bytes());
-        mark(t, item.index, oc_dead);
+        dead_letter_record(st, "processor_rejected", refused.reason, std::move(refused.record));
+        mark(t, (*qw.batch.items)[refused.index].index, oc_dead);
       }
       if (t != nullptr) {
         uint64_t inputs = 0;

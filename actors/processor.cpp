@@ -10,6 +10,7 @@
 #include <caf/spawn_options.hpp>
 
 #include "actors/actor_defaults.hpp"
+#include "actors/dead_letter.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
 
@@ -71,8 +72,13 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
         const auto& item = (*wb.items)[i];
         st.ctx->begin(item.ev.get(), now);
         st.logic->handle(item.ev, *st.ctx);
-        if (!st.ctx->rejection().empty())
-          res.rejected.emplace_back(i, st.ctx->rejection());
+        if (!st.ctx->rejection().empty()) {
+          const auto& reason = st.ctx->rejection();
+          res.rejected.push_back(refusal{i, reason,
+                                         make_dead_letter("processor_rejected", reason, "",
+                                                          st.component, item.ev->event_id(),
+                                                          item.ev->bytes())});
+        }
       }
       st.factory->derive_from(nullptr);
       res.outputs.swap(st.ctx->outputs());

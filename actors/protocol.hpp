@@ -113,14 +113,25 @@ struct work_batch {
   }
 };
 
+/// An event a processor refused, with its dead-letter record made ready.
+struct refusal {
+  /// Index in the work batch.
+  uint32_t index = 0;
+  /// Why the processor refused it.
+  std::string reason;
+  /// The dead-letter record; the processor builds it, so that work is spread over the
+  /// processors instead of queueing in the dispatcher.
+  std::string record;
+};
+
 /// A processor's answer to a work batch.
 struct work_result {
   /// The work batch id.
   uint64_t id = 0;
   /// Events the processor emits (they go back through the dispatcher).
   std::vector<event_ptr> outputs;
-  /// Items the processor refused, with the reason: (index in the work batch, reason).
-  std::vector<std::pair<uint32_t, std::string>> rejected;
+  /// Items the processor refused.
+  std::vector<refusal> rejected;
 };
 
 /// Payloads for one topic.
