@@ -159,7 +159,7 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   // The whole envelope goes into one buffer with room for the codec's padding, so the
   // text is neither regrown nor copied on its way into the event.
   std::string out;
-  out.reserve(200 + event_type.size() + source.size() + correlation_id.size()
+  out.reserve(224 + event_type.size() + source.size() + correlation_id.size()
               + data.text_size() + metadata.text_size() + simdjson::SIMDJSON_PADDING);
   out += "{\"event_id\":\"";
   append_event_id(out);
