@@ -37,6 +37,7 @@ public:
   event(const event&) = delete;
   event& operator=(const event&) = delete;
 
+  /// Frees the bytes and the tree.
   ~event();
 
   /// The JSON text of the event exactly as received (or as written after a transform).
