@@ -166,11 +166,11 @@ void fire_alert(monitor_actor* self, const alert_transition& t) {
   publish(self, to_json(boost::json::value(std::move(msg))));
   if (t.to != alert_state::firing || !st.cfg.dispatcher)
     return;
-  boost::json::object extra;
-  extra["rule"] = t.rule;
-  extra["metric"] = t.metric;
-  extra["value"] = std::isfinite(t.value) ? t.value : 0.0;
-  extra["threshold"] = t.threshold;
+  json_fields extra;
+  extra.set("rule", t.rule);
+  extra.set("metric", t.metric);
+  extra.set("value", std::isfinite(t.value) ? t.value : 0.0);
+  extra.set("threshold", t.threshold);
   auto sev = t.severity;
   if (sev != "info" && sev != "warning" && sev != "error" && sev != "critical")
     sev = "warning";
