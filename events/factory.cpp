@@ -135,27 +135,23 @@ event_factory::event_factory(std::string source) : source_(std::move(source)) {
   // nop
 }
 
-void event_factory::derive_from(const event* parent) {
-  if (parent == nullptr) {
-    derived_correlation_.clear();
-    derived_hops_ = 0;
-    return;
-  }
-  auto cid = parent->correlation_id();
-  derived_correlation_.assign(cid.empty() ? parent->event_id() : cid);
-  derived_hops_ = parent->hops() + 1;
-}
-
 caf::expected<event_ptr> event_factory::create(std::string_view event_type,
                                                const json_fields& data,
                                                const json_fields& metadata,
                                                std::string_view correlation_id,
                                                std::string_view source) {
-  if (correlation_id.empty())
-    correlation_id = derived_correlation_;
+  int64_t derived_hops = 0;
+  if (parent_ != nullptr) {
+    if (correlation_id.empty()) {
+      correlation_id = parent_->correlation_id();
+      if (correlation_id.empty())
+        correlation_id = parent_->event_id();
+    }
+    derived_hops = parent_->hops() + 1;
+  }
   if (source.empty())
     source = source_;
-  bool add_hops = derived_hops_ > 0 && !metadata.contains("hops");
+  bool add_hops = derived_hops > 0 && !metadata.contains("hops");
   // The whole envelope goes into one buffer with room for the codec's padding, so the
   // text is neither regrown nor copied on its way into the event.
   std::string out;
@@ -184,7 +180,7 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
     if (!metadata.empty())
       out.push_back(',');
     out += "\"hops\":";
-    write_json_integer(out, derived_hops_);
+    write_json_integer(out, derived_hops);
     out.push_back('}');
   } else {
     metadata.write(out);

@@ -93,13 +93,16 @@ public:
 
   /// Makes the next events derive from `parent`: they carry its correlation id (or
   /// its event id) and `metadata.hops` one above its own; null stops deriving.
-  void derive_from(const event* parent);
+  /// `parent` must stay alive until the next call.
+  void derive_from(const event* parent) noexcept {
+    // Only read when an event is created: most handled events derive nothing.
+    parent_ = parent;
+  }
 
 private:
   std::string source_;
   codec codec_;
-  std::string derived_correlation_;
-  int64_t derived_hops_ = 0;
+  const event* parent_ = nullptr;
 };
 
 } // namespace switchboard
