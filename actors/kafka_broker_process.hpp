@@ -32,6 +32,11 @@ public:
     return bootstrap_;
   }
 
+  /// The broker's process id, or -1 once it was stopped.
+  pid_t pid() const noexcept {
+    return pid_;
+  }
+
   /// Sends `sig` (SIGUSR1 takes the broker down, SIGUSR2 brings it back).
   void signal(int sig);
 

@@ -1,5 +1,6 @@
 #include "actors/kafka_client.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -104,6 +105,12 @@ struct partition_list {
   partition_list& operator=(const partition_list&) = delete;
 };
 
+// Errors no retry or other broker cures: the message itself is too big.
+bool too_large(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+         || err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+}
+
 } // namespace
 
 /// librdkafka's C callbacks; `opaque` is always the client that registered them.
@@ -114,7 +121,7 @@ struct kafka_callbacks {
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
       char buf[512];
       rd_kafka_fatal_error(rk, buf, sizeof(buf));
-      self->report(kafka_errc::fatal, std::string{"fatal error: "} + buf);
+      self->on_fatal(buf);
     } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
       self->brokers_down_ = true;
       self->report(kafka_errc::brokers_down, std::string{"all brokers are down: "} + reason);
@@ -139,8 +146,13 @@ struct kafka_callbacks {
     report.opaque = reinterpret_cast<uintptr_t>(msg->_private);
     report.partition = msg->partition;
     report.offset = msg->offset;
+    // Purges only happen while a fatal error's recovery replaces the handle.
+    report.purged = msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE
+                    || msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
+                    || msg->err == RD_KAFKA_RESP_ERR__FATAL;
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      report.error = caf::make_error(kafka_errc::produce_failed,
+      report.error = caf::make_error(too_large(msg->err) ? kafka_errc::too_large
+                                                         : kafka_errc::produce_failed,
                                      self->role_ + ": message to topic '"
                                        + rd_kafka_topic_name(msg->rkt)
                                        + "' not delivered: " + rd_kafka_err2str(msg->err));
@@ -238,8 +250,9 @@ kafka_client::kafka_client(std::string role, kafka_error_handler on_error)
 }
 
 kafka_client::~kafka_client() {
-  if (rk_)
-    rd_kafka_destroy(rk_);
+  destroy_handle();
+  if (conf_)
+    rd_kafka_conf_destroy(conf_);
 }
 
 std::string kafka_client::name() const {
@@ -265,29 +278,138 @@ void kafka_client::report(kafka_errc code, std::string text) {
     on_error_(kafka_client_error{code, role_ + ": " + text});
 }
 
-namespace {
-
-// Creates the librdkafka handle for `client`, wiring the callbacks every client has.
-template <class Client>
-caf::error start(Client& client, rd_kafka_t*& rk, rd_kafka_type_t type, rd_kafka_conf_t* conf,
-                 const std::string& role) {
-  rd_kafka_conf_set_opaque(conf, &client);
+caf::error kafka_client::start(int type, rd_kafka_conf_t* conf) {
+  rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_log_cb(conf, log_cb);
   rd_kafka_conf_set_error_cb(
     conf, [](rd_kafka_t* h, int err, const char* reason, void* opaque) {
       kafka_callbacks::error(h, err, reason, opaque);
     });
   rd_kafka_conf_set_stats_cb(conf, kafka_callbacks::stats);
+  // rd_kafka_new takes the configuration; a copy stays for recreating the handle.
+  auto* copy = rd_kafka_conf_dup(conf);
   char errstr[512];
-  rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
+  auto* rk = rd_kafka_new(static_cast<rd_kafka_type_t>(type), conf, errstr, sizeof(errstr));
   if (!rk) {
     rd_kafka_conf_destroy(conf);
-    return caf::make_error(kafka_errc::bad_config, role + ": " + errstr);
+    rd_kafka_conf_destroy(copy);
+    return caf::make_error(kafka_errc::bad_config, role_ + ": " + errstr);
   }
+  type_ = type;
+  conf_ = copy;
+  adopt(rk);
   return caf::none;
 }
 
-} // namespace
+void kafka_client::adopt(rd_kafka_t* rk) {
+  // Consumed messages keep the handle alive: librdkafka requires it to outlive them.
+  // Closing the consumer is the owner's business, never the last message's.
+  handle_.reset(rk, [](rd_kafka_t* h) {
+    rd_kafka_destroy_flags(h, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  });
+  rk_ = rk;
+  enable_wakeup();
+}
+
+void kafka_client::destroy_handle() {
+  disable_wakeup();
+  rk_ = nullptr;
+  handle_.reset();
+}
+
+void kafka_client::set_wakeup(std::function<void()> fn) {
+  disable_wakeup();
+  wakeup_ = std::move(fn);
+  enable_wakeup();
+}
+
+void kafka_client::enable_wakeup() {
+  if (!rk_ || !wakeup_ || wakeup_queue_)
+    return;
+  wakeup_queue_ = type_ == RD_KAFKA_CONSUMER ? rd_kafka_queue_get_consumer(rk_)
+                                             : rd_kafka_queue_get_main(rk_);
+  if (!wakeup_queue_)
+    return;
+  // librdkafka calls this under the queue's lock when the queue turns non-empty.
+  rd_kafka_queue_cb_event_enable(
+    wakeup_queue_,
+    [](rd_kafka_t*, void* opaque) {
+      auto* self = static_cast<kafka_client*>(opaque);
+      if (self->wakeup_)
+        self->wakeup_();
+    },
+    this);
+}
+
+void kafka_client::disable_wakeup() {
+  if (!wakeup_queue_)
+    return;
+  rd_kafka_queue_cb_event_enable(wakeup_queue_, nullptr, nullptr);
+  rd_kafka_queue_destroy(wakeup_queue_);
+  wakeup_queue_ = nullptr;
+}
+
+caf::error kafka_client::raise_test_fatal_error(const std::string& reason) {
+  auto err = rd_kafka_test_fatal_error(rk_, RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID,
+                                       reason.c_str());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return caf::make_error(kafka_errc::fatal, role_ + ": cannot raise a test fatal error: "
+                                                + rd_kafka_err2str(err));
+  return caf::none;
+}
+
+void kafka_client::on_fatal(const std::string& text) {
+  if (fatal_)
+    return;
+  fatal_ = true;
+  auto now = std::chrono::steady_clock::now();
+  // The first fatal error, or one after a minute without trouble, gets a new handle at
+  // once; a new handle failing sooner waits 1 s, 2 s, 4 s ... so a cause that persists
+  // cannot spin.
+  double delay = 0;
+  if (recreations_ == 0 || now - recreated_at_ >= std::chrono::minutes(1))
+    recreate_backoff_.reset();
+  else
+    delay = recreate_backoff_.next();
+  next_recreate_ = now
+                   + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(delay));
+  char when[64];
+  std::snprintf(when, sizeof(when), delay > 0 ? "in %.0f s" : "now", delay);
+  report(kafka_errc::fatal, "fatal error: " + text + "; recreating the client " + when);
+}
+
+bool kafka_client::recover() {
+  if (!fatal_ || std::chrono::steady_clock::now() < next_recreate_)
+    return false;
+  before_recreate();
+  char errstr[512];
+  auto* conf = rd_kafka_conf_dup(conf_);
+  auto* rk = rd_kafka_new(static_cast<rd_kafka_type_t>(type_), conf, errstr, sizeof(errstr));
+  if (!rk) {
+    // Keep the failed handle and try again later.
+    rd_kafka_conf_destroy(conf);
+    auto delay = recreate_backoff_.next();
+    next_recreate_ = std::chrono::steady_clock::now()
+                     + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(delay));
+    report(kafka_errc::fatal, std::string{"cannot recreate the client: "} + errstr
+                                + "; trying again in " + std::to_string(static_cast<int>(delay))
+                                + " s");
+    return false;
+  }
+  destroy_handle();
+  adopt(rk);
+  fatal_ = false;
+  brokers_down_ = false;
+  ++recreations_;
+  recreated_at_ = std::chrono::steady_clock::now();
+  spdlog::warn("{}: recreated after a fatal error (recreation #{}) as {}", role_, recreations_,
+               rd_kafka_name(rk_));
+  if (auto err = after_recreate())
+    report(kafka_errc::fatal, "recreated, but " + error_text(err));
+  return true;
+}
 
 // -- kafka_producer -----------------------------------------------------------
 
@@ -308,10 +430,13 @@ kafka_producer::make(const kafka_config& cfg, kafka_delivery_handler on_delivery
     {"enable.idempotence", "true"},
     {"acks", "all"},
     // Wait up to 5 ms to fill a batch: under load batches fill long before, and at low
-    // rates it bounds the latency added per message.
+    // rates it bounds the latency added per message. 2 ms cost a copy through the
+    // service a third of its rate (more, smaller requests for client and broker); 10 ms
+    // gained nothing measurable and needs a larger window in flight.
     {"linger.ms", "5"},
-    // Large batches amortize request overhead; with ~300-byte events batch.size (1 MB)
-    // binds at ~3,300 messages before this count does.
+    // Batches are per partition: with many partitions linger.ms ends them; with few,
+    // these bound them (10,000 messages, or batch.size's 1 MB: ~2,800 events of 360
+    // bytes) so one request never grows without limit.
     {"batch.num.messages", "10000"},
     // Bound the memory of messages waiting for acknowledgement (64 MiB); produce then
     // reports queue_full, the caller's backpressure signal.
@@ -329,7 +454,7 @@ kafka_producer::make(const kafka_config& cfg, kafka_delivery_handler on_delivery
   std::unique_ptr<kafka_producer> self{
     new kafka_producer(std::move(on_delivery), std::move(on_error))};
   rd_kafka_conf_set_dr_msg_cb(*conf, kafka_callbacks::delivery);
-  if (auto err = start(*self, self->rk_, RD_KAFKA_PRODUCER, *conf, self->role_))
+  if (auto err = self->start(RD_KAFKA_PRODUCER, *conf))
     return err;
   return self;
 }
@@ -342,8 +467,12 @@ kafka_producer::~kafka_producer() {
 }
 
 rd_kafka_topic_t* kafka_producer::topic_handle(std::string_view topic) {
-  if (auto i = topics_.find(topic); i != topics_.end())
+  if (last_topic_ != topics_.end() && last_topic_->first == topic)
+    return last_topic_->second;
+  if (auto i = topics_.find(topic); i != topics_.end()) {
+    last_topic_ = i;
     return i->second;
+  }
   std::string name{topic};
   auto* handle = rd_kafka_topic_new(rk_, name.c_str(), nullptr);
   if (handle)
@@ -352,15 +481,21 @@ rd_kafka_topic_t* kafka_producer::topic_handle(std::string_view topic) {
 }
 
 caf::error kafka_producer::produce(std::string_view topic, std::string_view key,
-                                   std::string_view bytes, uint64_t opaque) {
+                                   std::string_view bytes, uint64_t opaque,
+                                   kafka_payload payload) {
+  if (fatal_pending())
+    return caf::make_error(kafka_errc::fatal,
+                           role_ + ": recovering from a fatal error; poll and retry");
   auto* handle = topic_handle(topic);
   if (!handle)
     return caf::make_error(kafka_errc::produce_failed,
                            role_ + ": cannot produce to topic '" + std::string{topic}
                              + "': " + rd_kafka_err2str(rd_kafka_last_error()));
-  // librdkafka copies the payload (F_COPY) so the caller's buffer may go at once.
+  // Without F_COPY librdkafka reads the caller's bytes when it builds the request, which
+  // saves a copy and an allocation per message; the key is always copied.
+  int flags = payload == kafka_payload::copy ? RD_KAFKA_MSG_F_COPY : 0;
   auto err = rd_kafka_producev(
-    rk_, RD_KAFKA_V_RKT(handle), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+    rk_, RD_KAFKA_V_RKT(handle), RD_KAFKA_V_MSGFLAGS(flags),
     RD_KAFKA_V_VALUE(const_cast<char*>(bytes.data()), bytes.size()),
     RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
     RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(opaque))), RD_KAFKA_V_END);
@@ -369,13 +504,39 @@ caf::error kafka_producer::produce(std::string_view topic, std::string_view key,
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
     return caf::make_error(kafka_errc::queue_full,
                            role_ + ": queue full; poll for delivery reports and retry");
-  return caf::make_error(kafka_errc::produce_failed, role_ + ": cannot produce to topic '"
-                                                       + std::string{topic}
-                                                       + "': " + rd_kafka_err2str(err));
+  if (err == RD_KAFKA_RESP_ERR__FATAL)
+    return caf::make_error(kafka_errc::fatal,
+                           role_ + ": recovering from a fatal error; poll and retry");
+  return caf::make_error(too_large(err) ? kafka_errc::too_large : kafka_errc::produce_failed,
+                         role_ + ": cannot produce to topic '" + std::string{topic}
+                           + "': " + rd_kafka_err2str(err));
 }
 
 int kafka_producer::poll(int timeout_ms) {
-  return rd_kafka_poll(rk_, timeout_ms);
+  int served = rd_kafka_poll(rk_, timeout_ms);
+  recover();
+  return served;
+}
+
+void kafka_producer::before_recreate() {
+  // Every message still queued or in flight comes back as purged, so its owner can
+  // produce it again through the new handle; none may stay behind in the old one.
+  rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (rd_kafka_outq_len(rk_) > 0 && std::chrono::steady_clock::now() < deadline)
+    rd_kafka_poll(rk_, 10);
+  if (auto left = rd_kafka_outq_len(rk_); left > 0)
+    report(kafka_errc::fatal, std::to_string(left)
+                                + " messages got no delivery report before the handle was "
+                                  "replaced; they count as undelivered");
+  for (auto& entry : topics_)
+    rd_kafka_topic_destroy(entry.second);
+  topics_.clear();
+  last_topic_ = topics_.end();
+}
+
+caf::error kafka_producer::after_recreate() {
+  return caf::none;
 }
 
 caf::error kafka_producer::flush(int timeout_ms) {
@@ -450,11 +611,15 @@ kafka_consumer::make(const kafka_config& cfg, kafka_consumer_handlers handlers) 
     // there is none; the development broker always waits it out, so it bounds latency
     // there. 10 ms costs an idle consumer ~100 small requests per second per broker.
     {"fetch.wait.max.ms", "10"},
-    // Prefetch: keep up to 100k messages per partition queued so a poll loop never waits
-    // on a fetch round trip, with the whole consumer queue bounded at 64 MiB. Smaller
-    // bounds stall fetching: 16 MiB cost 40% of a topic-to-topic copy's throughput.
-    {"queued.min.messages", "100000"},
-    {"queued.max.messages.kbytes", "65536"},
+    // Prefetch. librdkafka 2.0.2 stops fetching for up to a second (its internal
+    // rd_kafka_max_block_ms; later versions made it fetch.queue.backoff.ms) whenever the
+    // consumer queue holds queued.min.messages or queued.max.messages.kbytes, so the
+    // queue must hold a second of consumption or the consumer starves in every such
+    // pause: with librdkafka's 100k messages / 64 MiB the service copied at ~150k
+    // events/s, stalling ~0.8 s per 200k events. 128 MiB covers ~370k events/s of 360
+    // bytes; it bounds the prefetch memory, and 1M messages only binds for tiny events.
+    {"queued.min.messages", "1000000"},
+    {"queued.max.messages.kbytes", "131072"},
     {"enable.partition.eof", "false"},
     {"statistics.interval.ms", "1000"},
   };
@@ -467,7 +632,7 @@ kafka_consumer::make(const kafka_config& cfg, kafka_consumer_handlers handlers) 
     return conf.error();
   std::unique_ptr<kafka_consumer> self{new kafka_consumer(std::move(handlers))};
   rd_kafka_conf_set_rebalance_cb(*conf, kafka_callbacks::rebalance);
-  if (auto err = start(*self, self->rk_, RD_KAFKA_CONSUMER, *conf, self->role_))
+  if (auto err = self->start(RD_KAFKA_CONSUMER, *conf))
     return err;
   // Errors, statistics and commit results are served by the consumer poll.
   rd_kafka_poll_set_consumer(self->rk_);
@@ -488,6 +653,7 @@ caf::error kafka_consumer::subscribe(const std::vector<std::string>& topics) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     return caf::make_error(kafka_errc::consume_failed,
                            role_ + ": cannot subscribe: " + rd_kafka_err2str(err));
+  topics_ = topics;
   return caf::none;
 }
 
@@ -495,8 +661,13 @@ std::size_t kafka_consumer::poll(std::vector<kafka_message>& out, std::size_t ma
                                  int timeout_ms) {
   if (closed_)
     return 0;
+  recover();
   std::size_t added = 0;
   int wait = timeout_ms;
+  // Consecutive messages mostly come from the same partition: name it once per run.
+  rd_kafka_topic_t* last_topic = nullptr;
+  int32_t last_partition = -1;
+  topic_partition where;
   while (added < max) {
     auto* msg = rd_kafka_consumer_poll(rk_, wait);
     if (msg == nullptr)
@@ -504,22 +675,49 @@ std::size_t kafka_consumer::poll(std::vector<kafka_message>& out, std::size_t ma
     // Only the first message is waited for: the rest of the batch is what is queued.
     wait = 0;
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      std::string where = msg->rkt ? std::string{" on "} + rd_kafka_topic_name(msg->rkt) + "["
-                                       + std::to_string(msg->partition) + "]"
-                                   : std::string{};
+      if (msg->err == RD_KAFKA_RESP_ERR__FATAL) {
+        char buf[512];
+        rd_kafka_fatal_error(rk_, buf, sizeof(buf));
+        rd_kafka_message_destroy(msg);
+        on_fatal(buf);
+        break;
+      }
+      std::string at = msg->rkt ? std::string{" on "} + rd_kafka_topic_name(msg->rkt) + "["
+                                    + std::to_string(msg->partition) + "]"
+                                : std::string{};
       report(kafka_errc::consume_failed,
-             "consume error" + where + ": " + rd_kafka_message_errstr(msg));
+             "consume error" + at + ": " + rd_kafka_message_errstr(msg));
       rd_kafka_message_destroy(msg);
       continue;
     }
-    kafka_message result{msg};
-    tracker_.delivered(result.where(), result.offset());
-    out.push_back(std::move(result));
+    if (msg->rkt != last_topic || msg->partition != last_partition) {
+      last_topic = msg->rkt;
+      last_partition = msg->partition;
+      where = topic_partition{rd_kafka_topic_name(msg->rkt), msg->partition};
+    }
+    tracker_.delivered(where, msg->offset);
+    out.emplace_back(msg, handle_);
     ++added;
   }
   if (added > 0)
     reachable();
   return added;
+}
+
+void kafka_consumer::before_recreate() {
+  // The new handle joins the group afresh and starts at the committed offsets: what the
+  // old one delivered is not this consumer's any more.
+  auto revoked = assignment();
+  tracker_.clear();
+  if (handlers_.on_revoked && !revoked.empty())
+    handlers_.on_revoked(revoked);
+}
+
+caf::error kafka_consumer::after_recreate() {
+  rd_kafka_poll_set_consumer(rk_);
+  if (topics_.empty())
+    return caf::none;
+  return subscribe(topics_);
 }
 
 caf::error kafka_consumer::commit(bool async) {

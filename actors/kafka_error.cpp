@@ -13,6 +13,7 @@ const char* to_string(kafka_errc code) noexcept {
     case kafka_errc::brokers_down: return "brokers_down";
     case kafka_errc::transport: return "transport";
     case kafka_errc::fatal: return "fatal";
+    case kafka_errc::too_large: return "too_large";
   }
   return "unknown";
 }

@@ -28,6 +28,8 @@ enum class kafka_errc : uint8_t {
   transport,
   /// librdkafka raised a fatal error: the client must be recreated.
   fatal,
+  /// A message is larger than the producer or the broker accepts.
+  too_large,
 };
 
 /// The stable name of a Kafka error code, e.g. `brokers_down`.

@@ -38,10 +38,17 @@ std::optional<kafka_link_change> kafka_link::on_error(const kafka_client_error& 
     spdlog::warn("{}: {}", component_, message);
     return kafka_link_change{true, std::move(message)};
   }
+  if (err.code == kafka_errc::fatal) {
+    spdlog::error("{}: {}", component_, err.text);
+    if (failed_)
+      return std::nullopt;
+    failed_ = true;
+    return kafka_link_change{true, err.text};
+  }
   // Transport errors repeat on every reconnection attempt: the first of each kind says
   // what is wrong, the rest only count.
   auto bit = 1u << (static_cast<unsigned>(err.code) % 32);
-  if ((logged_kinds_ & bit) == 0 || err.code == kafka_errc::fatal) {
+  if ((logged_kinds_ & bit) == 0) {
     logged_kinds_ |= bit;
     spdlog::warn("{}: {}", component_, err.text);
   } else {
@@ -50,25 +57,42 @@ std::optional<kafka_link_change> kafka_link::on_error(const kafka_client_error& 
   return std::nullopt;
 }
 
-std::optional<kafka_link_change> kafka_link::on_tick(bool brokers_down, double now) {
-  if (!down_)
-    return std::nullopt;
-  if (!brokers_down) {
+std::optional<kafka_link_change> kafka_link::on_tick(bool brokers_down, bool fatal_pending,
+                                                     double now) {
+  std::optional<kafka_link_change> out;
+  if (failed_ && !fatal_pending) {
+    failed_ = false;
+    ++recoveries_;
+    std::string message = "client recreated after a fatal error (recovery #"
+                          + std::to_string(recoveries_) + ")";
+    spdlog::info("{}: {}", component_, message);
+    out = kafka_link_change{false, std::move(message)};
+  }
+  if (down_ && !brokers_down) {
     down_ = false;
     logged_kinds_ = 0;
     auto message = "brokers " + brokers_ + " reachable again after "
                    + std::to_string(static_cast<int>(now - down_since_ + 0.5)) + " s";
     spdlog::info("{}: {}", component_, message);
-    return kafka_link_change{false, std::move(message)};
-  }
-  if (now >= next_reminder_) {
+    out = kafka_link_change{false, std::move(message)};
+  } else if (down_ && now >= next_reminder_) {
     ++reminders_;
     spdlog::warn("{}: brokers {} still unreachable after {:.0f} s; retrying", component_,
                  brokers_, now - down_since_);
     reminder_gap_ = std::min(reminder_gap_ * 2, last_reminder_gap_seconds);
     next_reminder_ = now + reminder_gap_;
   }
-  return std::nullopt;
+  // Usable again only when neither cause remains.
+  if (down_ || failed_)
+    return std::nullopt;
+  return out;
+}
+
+void kafka_waker::wake() {
+  if (pending_.exchange(true, std::memory_order_acq_rel))
+    return;
+  if (auto strong = target_.lock())
+    caf::anon_send(caf::actor_cast<caf::actor>(strong), kafka_wake_atom::value);
 }
 
 void report_link_change(const caf::actor& monitor, const std::string& component,

@@ -49,16 +49,28 @@ struct consumer_core {
   std::set<topic_partition> assigned;
 };
 
-// The messages of one input batch, to mark handled when the dispatcher acknowledges it.
+// The messages of one input batch, to mark handled when the dispatcher acknowledges it:
+// their offsets in runs of one partition (consumers deliver a partition's messages in
+// runs), so an acknowledgement costs a lookup per run rather than per message.
 struct open_batch {
   std::string topic;
-  std::vector<std::pair<int32_t, int64_t>> offsets;
+  std::vector<int64_t> offsets;
+  // (partition, messages) per run, covering `offsets` in order.
+  std::vector<std::pair<int32_t, uint32_t>> runs;
+
+  void add(int32_t partition, int64_t offset) {
+    if (runs.empty() || runs.back().first != partition)
+      runs.emplace_back(partition, 0);
+    ++runs.back().second;
+    offsets.push_back(offset);
+  }
 };
 
 struct source_state {
   kafka_source_config cfg;
   std::shared_ptr<consumer_core> core;
   std::unique_ptr<kafka_link> link;
+  std::shared_ptr<kafka_waker> waker;
   codec dec;
   // Polled messages not yet sent, and the scratch `poll` appends to.
   std::deque<kafka_message> buffer;
@@ -88,6 +100,8 @@ struct source_state {
     if (core) {
       core->on_error = nullptr;
       core->on_revoked = nullptr;
+      if (core->consumer)
+        core->consumer->set_wakeup({});
     }
   }
 };
@@ -110,10 +124,13 @@ void send_batch(source_actor* self) {
   b.topic = std::string{st.buffer.front().topic()};
   open_batch ob;
   ob.topic = b.topic;
+  auto most = std::min(st.cfg.batch_size, st.buffer.size());
+  ob.offsets.reserve(most);
+  b.events.reserve(most);
   while (!st.buffer.empty() && ob.offsets.size() < st.cfg.batch_size
          && st.buffer.front().topic() == b.topic) {
     auto& msg = st.buffer.front();
-    ob.offsets.emplace_back(msg.partition(), msg.offset());
+    ob.add(msg.partition(), msg.offset());
     auto ev = st.dec.decode(msg.bytes());
     if (ev) {
       b.events.push_back(std::move(*ev));
@@ -162,42 +179,42 @@ void pump(source_actor* self) {
     return;
   auto& consumer = *st.core->consumer;
   auto room = credit(st) * st.cfg.batch_size;
-  std::size_t got = 0;
+  std::size_t want = 0;
   if (room > st.buffer.size()) {
     st.starved_since.reset();
     set_paused(self, false);
-    st.polled.clear();
-    got = consumer.poll(st.polled, room - st.buffer.size(), 0);
-    for (auto& msg : st.polled)
-      st.buffer.push_back(std::move(msg));
-    st.polled.clear();
-    st.consumed += got;
+    want = room - st.buffer.size();
   } else {
     auto now = clock_type::now();
     if (!st.starved_since)
       st.starved_since = now;
     if (now - *st.starved_since >= std::chrono::milliseconds(st.cfg.pause_after_ms))
       set_paused(self, true);
-    if (consumer.paused()) {
-      // Paused partitions deliver nothing; polling serves rebalances and errors.
-      st.polled.clear();
-      got = consumer.poll(st.polled, 1, 0);
-      for (auto& msg : st.polled)
-        st.buffer.push_back(std::move(msg));
-      st.polled.clear();
-      st.consumed += got;
-    }
+    // Paused partitions deliver nothing; polling serves rebalances and errors.
+    if (consumer.paused())
+      want = 1;
   }
+  // Even with nothing wanted, polling lets a fatal error's recovery proceed.
+  st.polled.clear();
+  auto got = consumer.poll(st.polled, want, 0);
+  for (auto& msg : st.polled)
+    st.buffer.push_back(std::move(msg));
+  st.polled.clear();
+  st.consumed += got;
   while (!st.buffer.empty() && credit(st) > 0)
     send_batch(self);
-  if (credit(st) > 0) {
+  if (consumer.fatal_pending()) {
+    schedule_poll(self, 100);
+  } else if (credit(st) > 0) {
+    // More may be queued right away; otherwise librdkafka's wake-up says when messages
+    // arrive, and the fallback poll covers a wake-up that went missing.
     schedule_poll(self, got > 0 ? 0 : st.cfg.poll_interval_ms);
   } else if (!st.stall_check_scheduled) {
     // Acknowledgements pump again; this timer only catches a stall long enough to pause
     // fetching, and keeps polling (for rebalances) while paused.
     st.stall_check_scheduled = true;
     self->delayed_send(self, std::chrono::milliseconds(consumer.paused()
-                                                         ? st.cfg.poll_interval_ms * 50
+                                                         ? st.cfg.poll_interval_ms
                                                          : st.cfg.pause_after_ms),
                        stall_atom::value);
   }
@@ -231,6 +248,8 @@ boost::json::object stats_json(const source_state& st) {
   o["commit_failures"] = st.commit_failures;
   o["assigned_partitions"] = st.core->assigned.size();
   o["brokers_down"] = st.link->down();
+  o["fatal_pending"] = st.core->consumer->fatal_pending();
+  o["recreations"] = st.core->consumer->recreations();
   o["client_errors"] = st.link->errors();
   return o;
 }
@@ -273,6 +292,8 @@ caf::behavior kafka_source_fn(source_actor* self, kafka_source_config cfg,
     });
     buf.erase(keep, buf.end());
   };
+  st.waker = std::make_shared<kafka_waker>(caf::weak_actor_ptr{self->ctrl()});
+  st.core->consumer->set_wakeup([waker = st.waker] { waker->wake(); });
   self->send(self, tick_atom::value);
   schedule_poll(self, 0);
   self->delayed_send(self, std::chrono::milliseconds(st.cfg.commit_interval_ms),
@@ -286,15 +307,31 @@ caf::behavior kafka_source_fn(source_actor* self, kafka_source_config cfg,
       self->state.stall_check_scheduled = false;
       pump(self);
     },
+    [=](kafka_wake_atom) {
+      self->state.waker->rearm();
+      pump(self);
+    },
+    [=](kafka_fault_atom, const std::string& reason) -> caf::result<bool> {
+      if (auto err = self->state.core->consumer->raise_test_fatal_error(reason))
+        return err;
+      pump(self);
+      return true;
+    },
     [=](ack_atom, const batch_ack& ack) {
       auto& st = self->state;
       auto i = st.open.find(ack.ticket);
       if (i == st.open.end())
         return;
       auto& consumer = *st.core->consumer;
-      for (auto& [partition, offset] : i->second.offsets)
-        consumer.handled(topic_partition{i->second.topic, partition}, offset);
-      st.acked_events += i->second.offsets.size();
+      auto& ob = i->second;
+      topic_partition where{ob.topic, 0};
+      const int64_t* run = ob.offsets.data();
+      for (auto& [partition, count] : ob.runs) {
+        where.partition = partition;
+        consumer.handled(where, run, count);
+        run += count;
+      }
+      st.acked_events += ob.offsets.size();
       st.processed += ack.processed;
       st.unmatched += ack.unmatched;
       st.dead_lettered += ack.dead_lettered;
@@ -318,7 +355,9 @@ caf::behavior kafka_source_fn(source_actor* self, kafka_source_config cfg,
       auto& st = self->state;
       if (st.stopping)
         return;
-      if (auto change = st.link->on_tick(st.core->consumer->brokers_down(), wall_seconds()))
+      auto& consumer = *st.core->consumer;
+      if (auto change = st.link->on_tick(consumer.brokers_down(), consumer.fatal_pending(),
+                                         wall_seconds()))
         report_health(self, *change);
       if (st.cfg.monitor)
         report_kafka_stats(st.cfg.monitor, "kafka_source", to_json(boost::json::value(stats_json(st))));

@@ -26,8 +26,10 @@ struct kafka_source_config {
   std::size_t batch_size = 256;
   /// Unacknowledged batches at most: the credit.
   std::size_t max_inflight = 8;
-  /// Milliseconds between polls while nothing arrives.
-  int poll_interval_ms = 2;
+  /// Milliseconds between polls while nothing arrives, should a wake-up from librdkafka
+  /// go missing (wake-ups poll as soon as messages arrive); also the poll interval while
+  /// paused.
+  int poll_interval_ms = 100;
   /// Milliseconds without credit after which fetching pauses (shorter stalls keep
   /// librdkafka's prefetched messages, which pausing would discard).
   int pause_after_ms = 200;
@@ -43,14 +45,18 @@ std::vector<std::string> input_topics(const switchboard_config& cfg);
 
 /// Spawns the Kafka source: a consumer in group `kafka.group_id` subscribed to the topics.
 ///
-/// Polls without blocking on a timer, decodes each message once (undecodable ones travel
-/// as `rejected` inputs with the reason and the original bytes) and sends per-topic input
-/// batches to the dispatcher while it holds credit. Without credit it stops polling, and
+/// Polls without blocking when librdkafka signals messages, decodes each message once
+/// (undecodable ones travel as `rejected` inputs with the reason and the original bytes)
+/// and sends per-topic input batches to the dispatcher while it holds credit. Without credit it stops polling, and
 /// after `pause_after_ms` pauses its partitions until acknowledgements return. Only
 /// offsets of acknowledged batches are committed: periodically, before partitions are
 /// revoked and at stop; a crash therefore replays unacknowledged messages (at-least-once).
-/// Reports `(stats_atom, "kafka_source", json)`, heartbeats and `(health_atom,
-/// "kafka_source", "unhealthy"|"healthy", message)` to the monitor.
+/// After a fatal librdkafka error the consumer is recreated (with backoff) and rejoins the
+/// group, consuming again from the committed offsets; acknowledgements of batches from
+/// before still count. Reports `(stats_atom, "kafka_source", json)`, heartbeats and
+/// `(health_atom, "kafka_source", "unhealthy"|"healthy", message)` to the monitor (broker
+/// outages, fatal errors and recoveries). `(kafka_fault_atom, reason)` makes librdkafka
+/// raise a fabricated fatal error, for drills.
 /// `(stop_atom, drain_ms)` stops consuming, waits up to `drain_ms` for the batches in
 /// flight, commits, leaves the group and answers the number of batches left unacknowledged.
 /// `(snapshot_atom)` answers the statistics as JSON text: consumed, acknowledged,

@@ -1,12 +1,15 @@
 #include "actors/offset_tracker.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace switchboard {
 
 void offset_tracker::delivered(const topic_partition& where, int64_t offset) {
-  auto [i, added] = partitions_.try_emplace(where);
-  auto& state = i->second;
+  bool added = false;
+  if (last_ == partitions_.end() || !(last_->first == where))
+    std::tie(last_, added) = partitions_.try_emplace(where);
+  auto& state = last_->second;
   if (!added && offset < state.next) {
     // Rewound (seek, re-assignment): what was tracked no longer describes the stream.
     state.window.clear();
@@ -33,6 +36,32 @@ bool offset_tracker::handled(const topic_partition& where, int64_t offset) {
   while (!window.empty() && window.front().done)
     window.pop_front();
   return true;
+}
+
+std::size_t offset_tracker::handled(const topic_partition& where, const int64_t* offsets,
+                                    std::size_t count) {
+  auto i = partitions_.find(where);
+  if (i == partitions_.end())
+    return 0;
+  auto& state = i->second;
+  auto& window = state.window;
+  std::size_t done = 0;
+  auto pos = window.begin();
+  for (std::size_t k = 0; k < count; ++k) {
+    // Ascending offsets: each search starts where the previous one ended.
+    pos = std::lower_bound(pos, window.end(), offsets[k],
+                           [](const slot& s, int64_t x) { return s.offset < x; });
+    if (pos == window.end())
+      break;
+    if (pos->offset != offsets[k] || pos->done)
+      continue;
+    pos->done = true;
+    ++done;
+  }
+  state.open -= done;
+  while (!window.empty() && window.front().done)
+    window.pop_front();
+  return done;
 }
 
 std::optional<int64_t> offset_tracker::committable(const topic_partition& where) const {
@@ -69,7 +98,12 @@ offset_tracker::take_commits(const std::vector<topic_partition>& partitions) {
 }
 
 void offset_tracker::forget(const topic_partition& where) {
-  partitions_.erase(where);
+  auto i = partitions_.find(where);
+  if (i == partitions_.end())
+    return;
+  if (i == last_)
+    last_ = partitions_.end();
+  partitions_.erase(i);
 }
 
 std::size_t offset_tracker::pending() const noexcept {

@@ -41,6 +41,20 @@ struct partition_offset {
 /// (compaction, transaction markers) never stall the commit.
 class offset_tracker {
 public:
+  offset_tracker() = default;
+
+  /// Copies the bookkeeping (not the lookup cache, which points into the original).
+  offset_tracker(const offset_tracker& other) : partitions_(other.partitions_) {
+    // nop
+  }
+
+  /// Copies the bookkeeping (not the lookup cache, which points into the original).
+  offset_tracker& operator=(const offset_tracker& other) {
+    partitions_ = other.partitions_;
+    last_ = partitions_.end();
+    return *this;
+  }
+
   /// Records a message handed to the application. Offsets of one partition must rise; a
   /// lower or repeated one means the partition was rewound and its state restarts there.
   void delivered(const topic_partition& where, int64_t offset);
@@ -48,6 +62,10 @@ public:
   /// Records a delivered message as fully handled; returns false for an offset that was
   /// never delivered or was handled already.
   bool handled(const topic_partition& where, int64_t offset);
+
+  /// Records `count` delivered messages of one partition, `offsets` ascending, as fully
+  /// handled with one lookup; returns how many of them were pending.
+  std::size_t handled(const topic_partition& where, const int64_t* offsets, std::size_t count);
 
   /// The offset to commit for `where`, or none before anything was delivered there.
   std::optional<int64_t> committable(const topic_partition& where) const;
@@ -64,6 +82,7 @@ public:
   /// Drops every partition.
   void clear() noexcept {
     partitions_.clear();
+    last_ = partitions_.end();
   }
 
   /// Messages delivered but not handled yet, over all partitions.
@@ -93,10 +112,14 @@ private:
     }
   };
 
+  using partition_map = std::map<topic_partition, partition_state>;
+
   static bool take(const topic_partition& where, partition_state& state,
                    std::vector<partition_offset>& out);
 
-  std::map<topic_partition, partition_state> partitions_;
+  partition_map partitions_;
+  // The partition `delivered` saw last: consumers deliver runs of one partition.
+  partition_map::iterator last_ = partitions_.end();
 };
 
 } // namespace switchboard

@@ -6,14 +6,21 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "actors/kafka_broker_process.hpp"
 #include "actors/kafka_client.hpp"
+#include "actors/protocol.hpp"
 #include "bench/bench.hpp"
 #include "demo/pipeline.hpp"
 #include "demo/service.hpp"
@@ -40,6 +47,60 @@ constexpr const char* source_topic = "bench_source";
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
+
+double seconds_of(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + system) of process `pid`, from /proc; 0 if unreadable.
+double process_cpu(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string line;
+  std::getline(in, line);
+  // Fields after the command name, which ends with the last ')': state is field 3,
+  // utime and stime are fields 14 and 15.
+  auto close = line.rfind(')');
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream fields{line.substr(close + 2)};
+  std::string skip;
+  for (int i = 3; i < 14; ++i)
+    fields >> skip;
+  double utime = 0;
+  double stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU time spent on a copy by everything taking part: this process (clients, actors),
+// its finished children (kcat) and the broker process. Unlike events/s, CPU per event
+// hardly moves with what else runs on the machine.
+class cpu_clock {
+public:
+  explicit cpu_clock(pid_t broker) : broker_(broker) {
+    // nop
+  }
+
+  /// CPU seconds used so far.
+  double now() const {
+    rusage self{};
+    rusage children{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    return seconds_of(self.ru_utime) + seconds_of(self.ru_stime)
+           + seconds_of(children.ru_utime) + seconds_of(children.ru_stime)
+           + process_cpu(broker_);
+  }
+
+private:
+  pid_t broker_;
+};
+
+// What one copy took: wall-clock and CPU seconds.
+struct copy_cost {
+  double seconds = 0;
+  double cpu = 0;
+};
 
 kafka_config client_config(const std::string& bootstrap, const std::string& group) {
   kafka_config cfg;
@@ -87,39 +148,50 @@ caf::error fill(const std::string& bootstrap, const std::vector<std::string>& co
   return caf::none;
 }
 
-// One way of copying the source topic into `target`; returns the seconds it took.
+// One way of copying the source topic into `target`; returns what it took.
 struct copy_path {
   std::string name;
   std::string target;
-  std::function<caf::expected<double>(const std::string& bootstrap, const std::string& target)>
+  std::function<caf::expected<copy_cost>(const std::string& bootstrap,
+                                         const std::string& target, const cpu_clock& cpu)>
     run;
 };
 
 // The baseline: kcat reading the source to its end, piped into kcat producing, keys kept
-// (`key:event`; keys are decimal numbers, so the first colon ends the key).
-caf::expected<double> kcat_copy(const std::string& bootstrap, const std::string& target) {
+// (`key:event`; keys are decimal numbers, so the first colon ends the key). The reading
+// kcat prefetches as our consumer does: with librdkafka's defaults it sometimes pauses
+// fetching for a second (see the consumer defaults in actors/kafka_client.cpp), which
+// would make the baseline, not the copy, what varies.
+caf::expected<copy_cost> kcat_copy(const std::string& bootstrap, const std::string& target,
+                                   const cpu_clock& cpu) {
   auto command = "kcat -C -b " + bootstrap + " -t " + source_topic
-                 + " -o beginning -e -q -K: | kcat -P -b " + bootstrap + " -t " + target
-                 + " -K:";
+                 + " -X queued.min.messages=1000000 -X queued.max.messages.kbytes=131072"
+                   " -o beginning -e -q -K: | kcat -P -b "
+                 + bootstrap + " -t " + target + " -K:";
+  auto cpu_start = cpu.now();
   auto start = clock_type::now();
   int status = std::system(command.c_str());
   double took = seconds_since(start);
   if (status != 0)
     return caf::make_error(kafka_errc::transport, "kcat copy failed: " + command);
-  return took;
+  return copy_cost{took, cpu.now() - cpu_start};
 }
 
 // The consumer and producer classes: consume the source in a group, produce each event
 // to the target, mark it handled when its delivery report arrives and commit as the
 // handled prefix grows. Timed from the partition assignment, so the group join (seconds
 // on the development broker) does not count against the copy.
-caf::expected<double> client_copy(const std::string& bootstrap, const std::string& target) {
+caf::expected<copy_cost> client_copy(const std::string& bootstrap, const std::string& target,
+                                     const cpu_clock& cpu) {
   clock_type::time_point start;
+  double cpu_start = 0;
   bool assigned = false;
   kafka_consumer_handlers handlers;
   handlers.on_assigned = [&](const std::vector<topic_partition>&) {
-    if (!assigned)
+    if (!assigned) {
       start = clock_type::now();
+      cpu_start = cpu.now();
+    }
     assigned = true;
   };
   auto consumer = kafka_consumer::make(client_config(bootstrap, "group_" + target), handlers);
@@ -179,61 +251,65 @@ caf::expected<double> client_copy(const std::string& bootstrap, const std::strin
   if (auto err = in.commit(false))
     return err;
   double took = seconds_since(start);
+  double used = cpu.now() - cpu_start;
   if (auto err = in.close())
     return err;
-  return took;
+  return copy_cost{took, used};
 }
 
 // A figure of the Kafka source's statistics, or -1 when it did not answer.
-double source_figure(caf::actor_system& sys, const caf::actor& source, const char* name) {
-  auto text = ask_json(sys, source, "");
-  if (!text)
-    return -1;
-  boost::json::error_code ec;
-  auto v = boost::json::parse(*text, ec);
-  if (ec || !v.is_object())
-    return -1;
-  auto* x = v.as_object().if_contains(name);
-  return x ? x->to_number<double>() : -1;
+double source_figure(caf::scoped_actor& self, const caf::actor& source, const char* name) {
+  double out = -1;
+  self->request(source, std::chrono::seconds(5), snapshot_atom::value)
+    .receive(
+      [&](std::string& text) {
+        boost::json::error_code ec;
+        auto v = boost::json::parse(text, ec);
+        if (ec || !v.is_object())
+          return;
+        if (auto* x = v.as_object().if_contains(name))
+          out = x->to_number<double>();
+      },
+      [](caf::error&) {});
+  return out;
 }
 
 // The service: Kafka source -> dispatcher (one route copying every event) -> Kafka sink,
-// with the monitor running, as `switchboard run` assembles it. Timed from the partition
-// assignment until the source holds acknowledgements (delivery reports) for every event.
-caf::expected<double> service_copy(const std::string& bootstrap, const std::string& target) {
+// with the monitor running, as `switchboard run` assembles it and with its defaults. Timed from the partition
+// assignment until the source holds acknowledgements (delivery reports) for every event,
+// asked every 5 ms (each answer costs the source a statistics snapshot).
+caf::expected<copy_cost> service_copy(const std::string& bootstrap, const std::string& target,
+                                      const cpu_clock& cpu) {
   auto cfg = parse_config(R"({"topics": {"input": [")" + std::string{source_topic}
                           + R"("]}, "routes": [{"name": "copy", "target_topics": [")" + target
                           + R"("]}]})");
   if (!cfg)
     return cfg.error();
   cfg->kafka = client_config(bootstrap, "group_" + target);
-  // Larger batches and more of them in flight than the defaults (256 x 8): a batch's
-  // credit returns only after the delivery round trip of its outputs (linger.ms plus the
-  // broker's acks=all answer, ~20 ms here), so the window in flight must cover
-  // throughput x round trip; 256 x 8 caps the copy near 100k events/s on this broker.
-  cfg->processors.batch_size = 1000;
-  cfg->processors.max_inflight_batches = 32;
   caf::actor_system_config sys_cfg;
   configure_kafka_actor_system(sys_cfg);
   caf::actor_system sys{sys_cfg};
   auto svc = start_kafka_service(sys, *cfg, kafka_service_options{});
   if (!svc)
     return svc.error();
+  caf::scoped_actor self{sys};
   auto deadline = clock_type::now() + std::chrono::seconds(120);
-  while (source_figure(sys, svc->source, "assigned_partitions") <= 0
+  while (source_figure(self, svc->source, "assigned_partitions") <= 0
          && clock_type::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   auto start = clock_type::now();
-  while (source_figure(sys, svc->source, "acknowledged") < static_cast<double>(event_count)) {
+  auto cpu_start = cpu.now();
+  while (source_figure(self, svc->source, "acknowledged") < static_cast<double>(event_count)) {
     if (clock_type::now() > deadline) {
       stop_kafka_service(sys, *svc, 0);
       return caf::make_error(kafka_errc::transport, "service copy did not finish in 120 s");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   double took = seconds_since(start);
+  double used = cpu.now() - cpu_start;
   stop_kafka_service(sys, *svc, 5000);
-  return took;
+  return copy_cost{took, used};
 }
 
 } // namespace
@@ -246,7 +322,7 @@ int kafka(const bench_config& cfg) {
   std::vector<copy_path> paths{
     {"kcat -C | kcat -P (baseline)", "bench_kcat", kcat_copy},
     {"kafka_consumer -> kafka_producer", "bench_clients", client_copy},
-    {"service actors, 1000 x 32 in flight", "bench_service", service_copy},
+    {"service (source, route, sink)", "bench_service", service_copy},
   };
   // Every round copies into fresh topics (and a fresh group), so each copy starts alike
   // and its result can be counted; paths alternate within a round so a busy machine
@@ -284,11 +360,13 @@ int kafka(const bench_config& cfg) {
     std::fprintf(stderr, "switchboard bench kafka: %s\n", error_text(probe.error()).c_str());
     return 1;
   }
+  cpu_clock cpu{broker.pid()};
   std::vector<std::vector<double>> rates(paths.size());
+  std::vector<std::vector<double>> cpu_us(paths.size());
   for (int round = 0; round < rounds; ++round) {
     for (std::size_t i = 0; i < paths.size(); ++i) {
       auto topic = target(i, round);
-      auto took = paths[i].run(broker.bootstrap(), topic);
+      auto took = paths[i].run(broker.bootstrap(), topic, cpu);
       if (!took) {
         std::fprintf(stderr, "switchboard bench kafka: %s: %s\n", paths[i].name.c_str(),
                      error_text(took.error()).c_str());
@@ -301,39 +379,61 @@ int kafka(const bench_config& cfg) {
                      event_count);
         return 1;
       }
-      rates[i].push_back(static_cast<double>(event_count) / *took);
+      rates[i].push_back(static_cast<double>(event_count) / took->seconds);
+      cpu_us[i].push_back(took->cpu * 1e6 / static_cast<double>(event_count));
     }
   }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  // Each path against the kcat copy of its own round: copies of one round run back to
+  // back, so a change in the machine's load weighs on both sides of a ratio alike.
+  auto round_ratios = [&](std::size_t path) {
+    std::vector<double> out;
+    for (int round = 0; round < rounds; ++round)
+      out.push_back(rates[path][static_cast<std::size_t>(round)]
+                    / rates[0][static_cast<std::size_t>(round)]);
+    return out;
+  };
   std::vector<double> medians;
-  for (auto& r : rates) {
-    std::sort(r.begin(), r.end());
-    medians.push_back(r[r.size() / 2]);
+  std::vector<double> ratios;
+  std::vector<double> cpu_medians;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    medians.push_back(median(rates[i]));
+    ratios.push_back(median(round_ratios(i)));
+    cpu_medians.push_back(median(cpu_us[i]));
   }
-  double ratio = medians[1] / medians[0];
-  double service_ratio = medians[2] / medians[0];
   if (cfg.json) {
-    std::printf("{\"events\":%zu,\"event_bytes\":%.0f,\"partitions\":%d,\"rounds\":%d", event_count,
-                avg, partitions, rounds);
+    std::printf("{\"events\":%zu,\"event_bytes\":%.0f,\"partitions\":%d,\"rounds\":%d",
+                event_count, avg, partitions, rounds);
     std::printf(",\"kcat_copy_per_second\":%.0f,\"client_copy_per_second\":%.0f", medians[0],
                 medians[1]);
     std::printf(",\"service_copy_per_second\":%.0f", medians[2]);
-    std::printf(",\"client_vs_kcat\":%.3f,\"service_vs_kcat\":%.3f}\n", ratio, service_ratio);
+    std::printf(",\"client_vs_kcat\":%.3f,\"service_vs_kcat\":%.3f", ratios[1], ratios[2]);
+    std::printf(",\"kcat_cpu_us_per_event\":%.2f,\"client_cpu_us_per_event\":%.2f",
+                cpu_medians[0], cpu_medians[1]);
+    std::printf(",\"service_cpu_us_per_event\":%.2f}\n", cpu_medians[2]);
   } else {
     std::printf("kafka benchmark: %zu events, %.0f bytes on average, %d partitions, "
                 "median of %d rounds, development broker on %s\n",
                 event_count, avg, partitions, rounds, broker.bootstrap().c_str());
-    std::printf("  %-40s %14s %10s %8s %s\n", "copy topic -> topic", "events/s", "MB/s",
-                "vs kcat", "  rounds (events/s)");
+    std::printf("  %-34s %10s %7s %8s %9s  %s\n", "copy topic -> topic", "events/s", "MB/s",
+                "vs kcat", "cpu us/ev", "rounds: events/s (vs kcat of the round)");
     for (std::size_t i = 0; i < paths.size(); ++i) {
-      std::printf("  %-40s %14.0f %10.1f %8.2f  ", paths[i].name.c_str(), medians[i],
-                  medians[i] * avg / 1e6, medians[i] / medians[0]);
-      for (auto r : rates[i])
-        std::printf(" %.0f", r);
+      std::printf("  %-34s %10.0f %7.1f %8.2f %9.2f  ", paths[i].name.c_str(), medians[i],
+                  medians[i] * avg / 1e6, ratios[i], cpu_medians[i]);
+      auto r = round_ratios(i);
+      for (int round = 0; round < rounds; ++round)
+        std::printf(" %.0f (%.2f)", rates[i][static_cast<std::size_t>(round)],
+                    r[static_cast<std::size_t>(round)]);
       std::printf("\n");
     }
+    std::printf("  vs kcat: median over the rounds of each round's ratio; cpu us/ev: CPU time "
+                "of clients, actors and broker per event\n");
     std::printf("  clients / kcat = %.2f, service / kcat = %.2f (target for consume, route, "
                 "produce >= 0.70)\n",
-                ratio, service_ratio);
+                ratios[1], ratios[2]);
   }
   return 0;
 }

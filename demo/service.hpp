@@ -38,7 +38,10 @@ struct kafka_service {
 kafka_config service_kafka_config(const kafka_config& cfg);
 
 /// Starts the pipeline with the Kafka sink, the Kafka source on `input_topics(cfg)` and,
-/// unless off, the REST API. Fails on bad Kafka properties or an unusable HTTP address.
+/// unless off, the REST API. The source sends batches of `processors.batch_size` events
+/// and keeps at least 16,384 events in flight (more when `processors.max_inflight_batches`
+/// batches hold more), enough to cover Kafka's delivery round trip at a few hundred
+/// thousand events/s. Fails on bad Kafka properties or an unusable HTTP address.
 caf::expected<kafka_service> start_kafka_service(caf::actor_system& sys,
                                                  const switchboard_config& cfg,
                                                  const kafka_service_options& opts);
@@ -50,7 +53,8 @@ bool stop_kafka_service(caf::actor_system& sys, kafka_service& svc, int drain_ms
 
 /// The actor system settings of a Kafka service: `configure_actor_system`, with no more
 /// scheduler threads than cores, since librdkafka's own threads (a main thread and one
-/// per broker, for consumer and producer each) need the cores too.
+/// per broker, for consumer and producer each) need the cores too, and work-sharing
+/// workers, which sleep when idle instead of polling.
 void configure_kafka_actor_system(caf::actor_system_config& cfg);
 
 /// Sends spdlog's default logger to stderr, keeping stdout for results.

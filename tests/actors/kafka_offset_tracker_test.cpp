@@ -164,3 +164,42 @@ TEST_CASE("a long random completion order commits exactly the contiguous prefix"
   }
   CHECK(t.committable(p0) == n);
 }
+
+TEST_CASE("a run of one partition is handled with one call, in any batch order") {
+  offset_tracker t;
+  deliver(t, p0, 0, 4);
+  t.delivered(p0, 6); // a gap: offsets 4 and 5 were compacted away
+  deliver(t, p0, 7, 10);
+  // The later batch first: nothing is committable until offset 0 is handled.
+  const int64_t later[] = {6, 7, 8, 9};
+  CHECK(t.handled(p0, later, 4) == 4);
+  CHECK(t.committable(p0) == 0);
+  CHECK(t.pending(p0) == 4);
+  // Unknown (4, 5) and repeated (7) offsets in a run count for nothing.
+  const int64_t earlier[] = {0, 1, 2, 3, 4, 5, 7};
+  CHECK(t.handled(p0, earlier, 7) == 4);
+  CHECK(t.committable(p0) == 10);
+  CHECK(t.pending() == 0);
+  const int64_t none[] = {11};
+  CHECK(t.handled(other, none, 1) == 0);
+}
+
+TEST_CASE("deliveries alternating between partitions keep each partition's bookkeeping") {
+  offset_tracker t;
+  for (int64_t i = 0; i < 6; ++i)
+    t.delivered(i % 2 == 0 ? p0 : p1, i / 2);
+  t.forget(p1);
+  t.delivered(p1, 5);
+  CHECK(t.pending(p0) == 3);
+  CHECK(t.pending(p1) == 1);
+  CHECK(t.committable(p1) == 5);
+  // A copy keeps the state but not the original's cache.
+  offset_tracker copy = t;
+  copy.delivered(p0, 3);
+  CHECK(copy.pending(p0) == 4);
+  CHECK(t.pending(p0) == 3);
+  t.clear();
+  t.delivered(p0, 9);
+  CHECK(t.committable(p0) == 9);
+  CHECK(t.pending() == 1);
+}
