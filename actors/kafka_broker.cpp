@@ -79,6 +79,15 @@ caf::error kafka_broker::set_state(bool up) {
   return caf::none;
 }
 
+caf::error kafka_broker::refuse_topic(const std::string& topic, bool refuse) {
+  if (topic.empty())
+    return caf::make_error(kafka_errc::broker_failed, "kafka broker: empty topic name");
+  rd_kafka_mock_topic_set_error(impl_->cluster, topic.c_str(),
+                                refuse ? RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+                                       : RD_KAFKA_RESP_ERR_NO_ERROR);
+  return caf::none;
+}
+
 caf::error kafka_broker::set_down() {
   return set_state(false);
 }

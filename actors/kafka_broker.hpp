@@ -46,6 +46,13 @@ public:
   /// Accepts connections again after `set_down`.
   caf::error set_up();
 
+  /// Makes the broker refuse `topic` as a broker whose ACLs forbid it would: metadata
+  /// about it answers TOPIC_AUTHORIZATION_FAILED, so producers cannot write it and their
+  /// records for it fail once `message.timeout.ms` passes; `refuse = false` serves it
+  /// again (clients notice with their next metadata refresh,
+  /// `topic.metadata.refresh.interval.ms`). For fault injection in tests.
+  caf::error refuse_topic(const std::string& topic, bool refuse = true);
+
 private:
   struct impl;
 

@@ -63,7 +63,8 @@ std::size_t inputs(const input_batch& b) {
 
 } // namespace
 
-TEST_CASE("kafka source: credit-bound batches, rejected inputs, commits only what was acked") {
+TEST_CASE("kafka source: credit-bound batches, rejected inputs, commits only what was acked",
+          "[kafka]") {
   broker_process broker{{"--topic", "in", "--partitions", "1"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   std::vector<std::string> lines;
@@ -137,7 +138,8 @@ TEST_CASE("kafka source: credit-bound batches, rejected inputs, commits only wha
   self->send_exit(*source, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("kafka sink: one ack per publish batch after delivery, permanent failures counted") {
+TEST_CASE("kafka sink: one ack per publish batch after delivery, refused records dead-lettered",
+          "[kafka]") {
   broker_process broker{{"--topic", "a", "--topic", "b", "--topic", "dead", "--partitions", "1"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   caf::actor_system_config sys_cfg;
@@ -187,9 +189,22 @@ TEST_CASE("kafka sink: one ack per publish batch after delivery, permanent failu
                 caf::after(std::chrono::seconds(20)) >> [] {});
   CHECK(ack.id == 42);
   CHECK(ack.failed == 1);
+  // The oversized record went to the dead-letter topic, shortened to fit the limit.
+  auto letters = kcat_consume(broker.bootstrap(), "dead_letters");
+  REQUIRE(letters.size() == 1);
+  CHECK(letters[0].size() < 1000);
+  auto letter = boost::json::parse(letters[0]).as_object();
+  CHECK(letter.at("kind").as_string() == "delivery_failed");
+  auto reason = std::string{letter.at("reason").as_string()};
+  CHECK(reason.find("'dead'") != std::string::npos);
+  CHECK(reason.find("shortened") != std::string::npos);
+  auto original = std::string{letter.at("original").as_string()};
+  CHECK_FALSE(original.empty());
+  CHECK(original == std::string(original.size(), 'x'));
   auto stats = stats_of(self, *sink);
   CHECK(stats.at("records_delivered").to_number<int64_t>() == 7);
   CHECK(stats.at("records_failed").to_number<int64_t>() == 1);
+  CHECK(stats.at("dead_letters_written").to_number<int64_t>() == 1);
   CHECK(stats.at("batches_acked").to_number<int64_t>() == 2);
   uint64_t left = 99;
   self->request(*sink, std::chrono::seconds(10), stop_atom::value, 1000)
@@ -198,7 +213,7 @@ TEST_CASE("kafka sink: one ack per publish batch after delivery, permanent failu
   self->send_exit(*sink, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("kafka sink refuses properties that would drop acks=all") {
+TEST_CASE("kafka sink refuses properties that would drop acks=all", "[kafka]") {
   caf::actor_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
   kafka_sink_config cfg;
@@ -209,7 +224,7 @@ TEST_CASE("kafka sink refuses properties that would drop acks=all") {
   CHECK(sink.error() == kafka_errc::bad_config);
 }
 
-TEST_CASE("input topics: configured, else the routes' sources, else events") {
+TEST_CASE("input topics: configured, else the routes' sources, else events", "[kafka]") {
   auto with_input = parse_config(R"({"topics": {"input": ["x", "y"]},
                                      "routes": [{"name": "r", "source_topics": ["z"],
                                                  "target_topics": ["t"]}]})");

@@ -50,7 +50,8 @@ std::vector<topic_partition> partitions_of(const std::string& topic, int count) 
 
 } // namespace
 
-TEST_CASE("a group consumer reads kcat's messages, commits, and its group does not re-read") {
+TEST_CASE("a group consumer reads kcat's messages, commits, and its group does not re-read",
+          "[kafka]") {
   broker_process broker{{"--topic", "in", "--partitions", "3"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   auto cfg = test_kafka_config(broker.bootstrap(), "readers");
@@ -89,7 +90,7 @@ TEST_CASE("a group consumer reads kcat's messages, commits, and its group does n
   CHECK(payloads == std::multiset<std::string>(fresh.begin(), fresh.end()));
 }
 
-TEST_CASE("only the contiguously handled prefix of a partition is committed") {
+TEST_CASE("only the contiguously handled prefix of a partition is committed", "[kafka]") {
   broker_process broker{{"--topic", "single", "--partitions", "1"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   auto cfg = test_kafka_config(broker.bootstrap(), "partial");
@@ -117,7 +118,7 @@ TEST_CASE("only the contiguously handled prefix of a partition is committed") {
   CHECK(again.back().bytes() == "m9");
 }
 
-TEST_CASE("the producer's messages arrive for kcat with keys, each reported once") {
+TEST_CASE("the producer's messages arrive for kcat with keys, each reported once", "[kafka]") {
   broker_process broker{{"--topic", "out", "--partitions", "2"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   std::map<uint64_t, int> reports;
@@ -149,7 +150,7 @@ TEST_CASE("the producer's messages arrive for kcat with keys, each reported once
   CHECK(lines.size() == n);
 }
 
-TEST_CASE("the producer refuses settings that break its guarantees") {
+TEST_CASE("the producer refuses settings that break its guarantees", "[kafka]") {
   kafka_config cfg;
   CHECK(kafka_producer::make(cfg, {}).error() == kafka_errc::bad_config);
   cfg.brokers = "127.0.0.1:1";
@@ -167,7 +168,7 @@ TEST_CASE("the producer refuses settings that break its guarantees") {
   CHECK(kafka_producer::make(cfg, {}));
 }
 
-TEST_CASE("the consumer refuses automatic commits and foreign group settings") {
+TEST_CASE("the consumer refuses automatic commits and foreign group settings", "[kafka]") {
   kafka_config cfg;
   cfg.brokers = "127.0.0.1:1";
   cfg.consumer = {{"enable.auto.commit", "true"}};
@@ -183,7 +184,7 @@ TEST_CASE("the consumer refuses automatic commits and foreign group settings") {
   CHECK_FALSE(kafka_consumer::make(cfg));
 }
 
-TEST_CASE("a paused consumer fetches nothing until resumed") {
+TEST_CASE("a paused consumer fetches nothing until resumed", "[kafka]") {
   broker_process broker{{"--topic", "flow", "--partitions", "2"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   auto consumer = make_consumer(test_kafka_config(broker.bootstrap(), "flow"));
@@ -205,7 +206,7 @@ TEST_CASE("a paused consumer fetches nothing until resumed") {
     CHECK(msg.bytes().substr(0, 1) == "b");
 }
 
-TEST_CASE("closing a consumer commits what it handled") {
+TEST_CASE("closing a consumer commits what it handled", "[kafka]") {
   broker_process broker{{"--topic", "closing", "--partitions", "2"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   auto cfg = test_kafka_config(broker.bootstrap(), "closers");
@@ -240,7 +241,8 @@ TEST_CASE("closing a consumer commits what it handled") {
   CHECK(redelivered == unhandled);
 }
 
-TEST_CASE("partitions move to a new group member without redelivering committed messages") {
+TEST_CASE("partitions move to a new group member without redelivering committed messages",
+          "[kafka]") {
   broker_process broker{{"--topic", "shared", "--partitions", "2"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   auto cfg = test_kafka_config(broker.bootstrap(), "sharing");
@@ -279,7 +281,7 @@ TEST_CASE("partitions move to a new group member without redelivering committed 
   CHECK(stray.empty());
 }
 
-TEST_CASE("a producer reports the broker going down and delivers once it is back") {
+TEST_CASE("a producer reports the broker going down and delivers once it is back", "[kafka]") {
   broker_process broker{{"--topic", "outage", "--partitions", "1"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   auto cfg = test_kafka_config(broker.bootstrap(), "unused");
@@ -321,7 +323,7 @@ TEST_CASE("a producer reports the broker going down and delivers once it is back
   CHECK(kcat_consume(broker.bootstrap(), "outage").size() == 20);
 }
 
-TEST_CASE("a killed broker fails pending deliveries; a new broker starts empty") {
+TEST_CASE("a killed broker fails pending deliveries; a new broker starts empty", "[kafka]") {
   std::string topic = "lost";
   auto broker = std::make_unique<broker_process>(
     std::vector<std::string>{"--topic", topic, "--partitions", "1"});
@@ -360,7 +362,7 @@ TEST_CASE("a killed broker fails pending deliveries; a new broker starts empty")
   CHECK(kcat_consume(replacement.bootstrap(), topic).empty());
 }
 
-TEST_CASE("a consumer reports the broker going down and resumes once it is back") {
+TEST_CASE("a consumer reports the broker going down and resumes once it is back", "[kafka]") {
   broker_process broker{{"--topic", "wait", "--partitions", "1"}};
   REQUIRE_FALSE(broker.bootstrap().empty());
   std::vector<kafka_client_error> errors;
@@ -381,4 +383,104 @@ TEST_CASE("a consumer reports the broker going down and resumes once it is back"
   REQUIRE(got.size() == 1);
   CHECK(got.front().bytes() == "y");
   CHECK_FALSE(consumer->brokers_down());
+}
+
+TEST_CASE("a producer recreated after a fatal error hands back what it held and delivers "
+          "everything",
+          "[kafka]") {
+  broker_process broker{{"--topic", "fatal", "--partitions", "1"}};
+  REQUIRE_FALSE(broker.bootstrap().empty());
+  std::vector<kafka_client_error> errors;
+  std::set<uint64_t> delivered;
+  std::vector<uint64_t> purged;
+  int failures = 0;
+  auto made = kafka_producer::make(
+    test_kafka_config(broker.bootstrap(), "unused"),
+    [&](const kafka_delivery& d) {
+      if (d.purged)
+        purged.push_back(d.opaque);
+      else if (d.error)
+        ++failures;
+      else
+        delivered.insert(d.opaque);
+    },
+    [&](const kafka_client_error& e) { errors.push_back(e); });
+  REQUIRE(made);
+  auto& producer = **made;
+  auto value = [](uint64_t i) { return "value-" + std::to_string(i); };
+  for (uint64_t i = 0; i < 10; ++i)
+    REQUIRE_FALSE(producer.produce("fatal", {}, value(i), i));
+  REQUIRE(eventually([&] { return delivered.size() == 10; }, [&] { producer.poll(50); }));
+  // Ten more wait in librdkafka's queue when the fatal error strikes.
+  for (uint64_t i = 10; i < 20; ++i)
+    REQUIRE_FALSE(producer.produce("fatal", {}, value(i), i));
+  REQUIRE_FALSE(producer.raise_test_fatal_error("drill"));
+  REQUIRE(eventually([&] { return producer.recreations() == 1; }, [&] { producer.poll(50); }));
+  CHECK_FALSE(producer.fatal_pending());
+  bool reported = false;
+  for (const auto& e : errors)
+    reported = reported
+               || (e.code == kafka_errc::fatal && e.text.find("drill") != std::string::npos);
+  CHECK(reported);
+  // Every message is accounted for: delivered before the error, or handed back purged
+  // (none lost with the old handle), and the purged ones go out through the new one.
+  CHECK(delivered.size() + purged.size() >= 20);
+  for (auto i : purged)
+    REQUIRE_FALSE(producer.produce("fatal", {}, value(i), i));
+  CHECK(eventually([&] { return delivered.size() == 20; }, [&] { producer.poll(50); }));
+  CHECK(failures == 0);
+  std::set<std::string> expected;
+  for (uint64_t i = 0; i < 20; ++i)
+    expected.insert(value(i));
+  auto lines = kcat_consume(broker.bootstrap(), "fatal");
+  CHECK(std::set<std::string>(lines.begin(), lines.end()) == expected);
+}
+
+TEST_CASE("a consumer recreated after a fatal error rejoins and goes on from the committed "
+          "offsets",
+          "[kafka]") {
+  broker_process broker{{"--topic", "resume", "--partitions", "1"}};
+  REQUIRE_FALSE(broker.bootstrap().empty());
+  kcat_produce(broker.bootstrap(), "resume", numbered("a-", 0, 10));
+  std::vector<kafka_client_error> errors;
+  std::vector<topic_partition> revoked;
+  kafka_consumer_handlers handlers;
+  handlers.on_error = [&](const kafka_client_error& e) { errors.push_back(e); };
+  handlers.on_revoked = [&](const std::vector<topic_partition>& parts) {
+    revoked.insert(revoked.end(), parts.begin(), parts.end());
+  };
+  auto consumer = make_consumer(test_kafka_config(broker.bootstrap(), "phoenix"), handlers);
+  REQUIRE_FALSE(consumer->subscribe({"resume"}));
+  auto first = consume(*consumer, 10);
+  REQUIRE(first.size() == 10);
+  for (std::size_t i = 0; i < 5; ++i)
+    CHECK(consumer->handled(first[i]));
+  REQUIRE_FALSE(consumer->commit(false));
+  REQUIRE_FALSE(consumer->raise_test_fatal_error("drill"));
+  std::vector<kafka_message> none;
+  REQUIRE(eventually([&] { return consumer->recreations() == 1; },
+                     [&] { consumer->poll(none, 10, 50); }));
+  CHECK(none.empty());
+  CHECK(revoked == std::vector<topic_partition>{topic_partition{"resume", 0}});
+  CHECK(consumer->tracker().pending() == 0);
+  bool reported = false;
+  for (const auto& e : errors)
+    reported = reported || e.code == kafka_errc::fatal;
+  CHECK(reported);
+  // Messages of the old handle stay readable: they keep it alive until they go.
+  CHECK(first[9].bytes() == "a-9");
+  first.clear();
+  // The new handle joins the group once the old member's session ended, and starts at
+  // the committed offset: the five unhandled messages come again, then new ones.
+  kcat_produce(broker.bootstrap(), "resume", numbered("b-", 0, 3));
+  auto again = consume(*consumer, 8);
+  REQUIRE(again.size() == 8);
+  std::vector<std::string> got;
+  for (const auto& msg : again)
+    got.emplace_back(msg.bytes());
+  auto expected = numbered("a-", 5, 10);
+  for (auto& b : numbered("b-", 0, 3))
+    expected.push_back(b);
+  CHECK(got == expected);
+  CHECK_FALSE(consumer->fatal_pending());
 }

@@ -24,7 +24,7 @@ kafka_client_error down_error() {
 
 } // namespace
 
-TEST_CASE("kafka link: down once, reminders at growing intervals, back once") {
+TEST_CASE("kafka link: down once, reminders at growing intervals, back once", "[kafka]") {
   quiet_log quiet;
   kafka_link link{"kafka_sink", "127.0.0.1:9092"};
   CHECK_FALSE(link.down());
@@ -55,7 +55,7 @@ TEST_CASE("kafka link: down once, reminders at growing intervals, back once") {
   CHECK(link.errors() == 2);
 }
 
-TEST_CASE("kafka link: reminder gaps stop growing at a minute") {
+TEST_CASE("kafka link: reminder gaps stop growing at a minute", "[kafka]") {
   quiet_log quiet;
   kafka_link link{"kafka_source", "b:1"};
   link.on_error(down_error(), 0);
@@ -67,7 +67,7 @@ TEST_CASE("kafka link: reminder gaps stop growing at a minute") {
   CHECK(link.next_reminder() - now == Approx(60.0));
 }
 
-TEST_CASE("kafka link: transport errors do not take the link down") {
+TEST_CASE("kafka link: transport errors do not take the link down", "[kafka]") {
   quiet_log quiet;
   kafka_link link{"kafka_source", "b:1"};
   CHECK_FALSE(link.on_error({kafka_errc::transport, "connection refused"}, 0));
@@ -76,7 +76,7 @@ TEST_CASE("kafka link: transport errors do not take the link down") {
   CHECK(link.errors() == 2);
 }
 
-TEST_CASE("kafka link: a fatal error is unhealthy until the client was recreated") {
+TEST_CASE("kafka link: a fatal error is unhealthy until the client was recreated", "[kafka]") {
   quiet_log quiet;
   kafka_link link{"kafka_sink", "b:1"};
   auto change = link.on_error({kafka_errc::fatal, "kafka producer: fatal error: fenced"}, 0);
@@ -96,7 +96,8 @@ TEST_CASE("kafka link: a fatal error is unhealthy until the client was recreated
   CHECK(link.recoveries() == 1);
 }
 
-TEST_CASE("kafka link: healthy again only when brokers are back and the client recovered") {
+TEST_CASE("kafka link: healthy again only when brokers are back and the client recovered",
+          "[kafka]") {
   quiet_log quiet;
   kafka_link link{"kafka_source", "b:1"};
   REQUIRE(link.on_error(down_error(), 0));

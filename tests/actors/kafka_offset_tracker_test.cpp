@@ -17,14 +17,14 @@ void deliver(offset_tracker& t, const topic_partition& where, int64_t from, int6
 
 } // namespace
 
-TEST_CASE("nothing is committable before a partition delivered anything") {
+TEST_CASE("nothing is committable before a partition delivered anything", "[kafka]") {
   offset_tracker t;
   CHECK_FALSE(t.committable(p0).has_value());
   CHECK(t.take_commits().empty());
   CHECK_FALSE(t.handled(p0, 0));
 }
 
-TEST_CASE("in-order handling advances the commit past each handled message") {
+TEST_CASE("in-order handling advances the commit past each handled message", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 3);
   CHECK(t.committable(p0) == 0);
@@ -36,7 +36,7 @@ TEST_CASE("in-order handling advances the commit past each handled message") {
   CHECK(t.pending() == 0);
 }
 
-TEST_CASE("out-of-order handling commits only the contiguous handled prefix") {
+TEST_CASE("out-of-order handling commits only the contiguous handled prefix", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 10, 15);
   CHECK(t.handled(p0, 12));
@@ -51,7 +51,7 @@ TEST_CASE("out-of-order handling commits only the contiguous handled prefix") {
   CHECK(t.committable(p0) == 15);
 }
 
-TEST_CASE("gaps in offsets do not stall the commit") {
+TEST_CASE("gaps in offsets do not stall the commit", "[kafka]") {
   offset_tracker t;
   t.delivered(p0, 3);
   t.delivered(p0, 7);
@@ -63,7 +63,7 @@ TEST_CASE("gaps in offsets do not stall the commit") {
   CHECK(t.committable(p0) == 9);
 }
 
-TEST_CASE("unknown and repeated acknowledgements are refused") {
+TEST_CASE("unknown and repeated acknowledgements are refused", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 2);
   CHECK_FALSE(t.handled(p0, 5));
@@ -74,7 +74,7 @@ TEST_CASE("unknown and repeated acknowledgements are refused") {
   CHECK(t.committable(p0) == 0);
 }
 
-TEST_CASE("partitions and topics are tracked independently") {
+TEST_CASE("partitions and topics are tracked independently", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 4);
   deliver(t, p1, 100, 102);
@@ -87,7 +87,7 @@ TEST_CASE("partitions and topics are tracked independently") {
   CHECK(t.pending() == 6);
 }
 
-TEST_CASE("take_commits yields each partition once per movement") {
+TEST_CASE("take_commits yields each partition once per movement", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 3);
   deliver(t, p1, 0, 3);
@@ -106,7 +106,7 @@ TEST_CASE("take_commits yields each partition once per movement") {
   CHECK(second[0].offset == 2);
 }
 
-TEST_CASE("take_commits restricted to partitions leaves the others pending") {
+TEST_CASE("take_commits restricted to partitions leaves the others pending", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 2);
   deliver(t, p1, 0, 2);
@@ -121,7 +121,7 @@ TEST_CASE("take_commits restricted to partitions leaves the others pending") {
   CHECK(rest[0].where == p0);
 }
 
-TEST_CASE("a rewound partition restarts its bookkeeping") {
+TEST_CASE("a rewound partition restarts its bookkeeping", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 5);
   t.handled(p0, 0);
@@ -134,7 +134,7 @@ TEST_CASE("a rewound partition restarts its bookkeeping") {
   CHECK(t.committable(p0) == 3);
 }
 
-TEST_CASE("forget drops a revoked partition") {
+TEST_CASE("forget drops a revoked partition", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 3);
   deliver(t, p1, 0, 3);
@@ -146,7 +146,7 @@ TEST_CASE("forget drops a revoked partition") {
   CHECK(t.pending() == 0);
 }
 
-TEST_CASE("a long random completion order commits exactly the contiguous prefix") {
+TEST_CASE("a long random completion order commits exactly the contiguous prefix", "[kafka]") {
   offset_tracker t;
   constexpr int64_t n = 2000;
   deliver(t, p0, 0, n);
@@ -165,7 +165,7 @@ TEST_CASE("a long random completion order commits exactly the contiguous prefix"
   CHECK(t.committable(p0) == n);
 }
 
-TEST_CASE("a run of one partition is handled with one call, in any batch order") {
+TEST_CASE("a run of one partition is handled with one call, in any batch order", "[kafka]") {
   offset_tracker t;
   deliver(t, p0, 0, 4);
   t.delivered(p0, 6); // a gap: offsets 4 and 5 were compacted away
@@ -184,7 +184,8 @@ TEST_CASE("a run of one partition is handled with one call, in any batch order")
   CHECK(t.handled(other, none, 1) == 0);
 }
 
-TEST_CASE("deliveries alternating between partitions keep each partition's bookkeeping") {
+TEST_CASE("deliveries alternating between partitions keep each partition's bookkeeping",
+          "[kafka]") {
   offset_tracker t;
   for (int64_t i = 0; i < 6; ++i)
     t.delivered(i % 2 == 0 ? p0 : p1, i / 2);

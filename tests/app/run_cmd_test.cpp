@@ -263,7 +263,7 @@ struct stream_fixture {
 
 } // namespace
 
-TEST_CASE("run delivers what the dry run predicts and commits at shutdown") {
+TEST_CASE("run delivers what the dry run predicts and commits at shutdown", "[kafka]") {
   stream_fixture f{256, 8};
   auto& want = f.want;
   observation seen;
@@ -307,7 +307,7 @@ TEST_CASE("run delivers what the dry run predicts and commits at shutdown") {
   CHECK(again.stop(SIGINT) == 0);
 }
 
-TEST_CASE("a service killed mid-stream loses nothing once restarted") {
+TEST_CASE("a service killed mid-stream loses nothing once restarted", "[kafka]") {
   // Small batches, one at a time: the stream takes long enough to be cut in the middle.
   stream_fixture f{10, 1};
   observation seen;
@@ -337,7 +337,7 @@ TEST_CASE("a service killed mid-stream loses nothing once restarted") {
   CHECK(restarted.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("the service reports a broker outage, recovers and delivers everything") {
+TEST_CASE("the service reports a broker outage, recovers and delivers everything", "[kafka]") {
   stream_fixture f{10, 1};
   service_process svc{f.config.path(), f.broker.bootstrap(), "127.0.0.1:0"};
   std::string url;
@@ -376,7 +376,7 @@ TEST_CASE("the service reports a broker outage, recovers and delivers everything
   CHECK(svc.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("run refuses a bad config or a missing broker with exit code 2") {
+TEST_CASE("run refuses a bad config or a missing broker with exit code 2", "[kafka]") {
   temp_file bad{R"({"routes": [{"name": "x", "target_topics": []}]})"};
   auto out = shell(std::string{SWITCHBOARD_BINARY} + " run --config " + bad.path()
                    + " --http off 2>&1; echo rc=$?");
@@ -396,7 +396,7 @@ TEST_CASE("run refuses a bad config or a missing broker with exit code 2") {
   CHECK_THAT(out, Catch::EndsWith("rc=2\n"));
 }
 
-TEST_CASE("run serves REST on the config's address unless --http says otherwise") {
+TEST_CASE("run serves REST on the config's address unless --http says otherwise", "[kafka]") {
   temp_file config{R"({"http": {"address": "127.0.0.1:0"},
                       "routes": [{"name": "x", "target_topics": ["t"]}]})"};
   // No broker listens there: the service starts anyway, reports it and keeps retrying.
@@ -417,7 +417,7 @@ TEST_CASE("run serves REST on the config's address unless --http says otherwise"
   CHECK(off.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("demo --kafka mock accounts for every generated event") {
+TEST_CASE("demo --kafka mock accounts for every generated event", "[kafka]") {
   auto out = shell(std::string{SWITCHBOARD_BINARY}
                    + " demo --kafka mock --duration 2s --rate 500 --seed 5 --http off --json"
                      " 2>/dev/null; echo rc=$?");
