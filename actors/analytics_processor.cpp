@@ -126,17 +126,17 @@ protected:
 
 private:
   void emit_metrics(const window_result& r, processor_context& ctx) {
-    boost::json::object data;
-    data["window"] = to_string(r.kind);
-    data["key"] = r.key;
-    data["start"] = r.start;
-    data["end"] = r.end;
-    data["count"] = r.count;
-    data["rate"] = r.rate;
-    data["latency_count"] = r.latency_count;
-    data["p50"] = r.p50;
-    data["p95"] = r.p95;
-    data["p99"] = r.p99;
+    json_fields data;
+    data.set("window", to_string(r.kind));
+    data.set("key", r.key);
+    data.set("start", r.start);
+    data.set("end", r.end);
+    data.set("count", r.count);
+    data.set("rate", r.rate);
+    data.set("latency_count", r.latency_count);
+    data.set("p50", r.p50);
+    data.set("p95", r.p95);
+    data.set("p99", r.p99);
     emit(ctx, ctx.factory().create_analytics_event("metrics", "event_rate", r.rate, {},
                                                    std::move(data)));
   }
@@ -157,13 +157,13 @@ private:
     std::snprintf(message, sizeof(message),
                   "%.2f events/s in the %s window against a mean of %.2f (stddev %.2f)",
                   r.rate, to_string(r.kind), v.mean, v.stddev);
-    boost::json::object extra;
-    extra["key"] = r.key;
-    extra["rate"] = r.rate;
-    extra["mean"] = v.mean;
-    extra["stddev"] = v.stddev;
-    extra["z"] = v.z;
-    extra["window_end"] = r.end;
+    json_fields extra;
+    extra.set("key", r.key);
+    extra.set("rate", r.rate);
+    extra.set("mean", v.mean);
+    extra.set("stddev", v.stddev);
+    extra.set("z", v.z);
+    extra.set("window_end", r.end);
     emit(ctx, ctx.factory().create_notification_event("alert", "operations", title, message,
                                                       "warning", {}, std::move(extra)));
   }

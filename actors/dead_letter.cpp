@@ -1,5 +1,7 @@
 #include "actors/dead_letter.hpp"
 
+#include <simdjson.h>
+
 #include "events/factory.hpp"
 #include "events/json_writer.hpp"
 
@@ -14,13 +16,41 @@ void string_or_null(std::string& out, std::string_view text) {
     write_json_string(out, text);
 }
 
+// `text` with U+FFFD for each byte that does not start a valid UTF-8 sequence, so the
+// record stays valid JSON (overlong forms and surrogates count as invalid too).
+std::string replace_invalid_utf8(std::string_view text) {
+  std::string safe;
+  safe.reserve(text.size() + 16);
+  std::size_t run = 0; // start of the valid bytes not yet copied
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = c < 0x80         ? 1
+                      : (c >> 5) == 6  ? 2
+                      : (c >> 4) == 14 ? 3
+                      : (c >> 3) == 30 ? 4
+                                       : 0;
+    if (len > 0 && i + len <= text.size()
+        && (len == 1 || simdjson::validate_utf8(text.data() + i, len))) {
+      i += len;
+      continue;
+    }
+    safe.append(text.substr(run, i - run));
+    safe += "\xEF\xBF\xBD";
+    run = ++i;
+  }
+  safe.append(text.substr(run));
+  return safe;
+}
+
 } // namespace
 
 std::string make_dead_letter(std::string_view kind, std::string_view reason,
                              std::string_view route, std::string_view source_topic,
                              std::string_view event_id, std::string_view original) {
   std::string out;
-  out.reserve(original.size() + reason.size() + 160);
+  // Room for the fields and for the original's quotes escaped, so it is written in place.
+  out.reserve(original.size() + original.size() / 4 + reason.size() + route.size()
+              + source_topic.size() + event_id.size() + 160);
   out += "{\"reason\":";
   write_json_string(out, reason);
   out += ",\"kind\":";
@@ -32,27 +62,14 @@ std::string make_dead_letter(std::string_view kind, std::string_view reason,
   out += ",\"event_id\":";
   string_or_null(out, event_id);
   out += ",\"original\":";
-  // Arbitrary bytes may not be valid UTF-8; escape what JSON cannot carry as text.
-  std::string safe;
-  safe.reserve(original.size());
-  for (std::size_t i = 0; i < original.size();) {
-    auto c = static_cast<unsigned char>(original[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= original.size();
-    for (std::size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(original[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      safe.append(original.substr(i, len));
-      i += len;
-    } else {
-      safe += "\xEF\xBF\xBD"; // U+FFFD for each byte that is not UTF-8
-      ++i;
-    }
-  }
-  write_json_string(out, safe);
-  out += ",\"at\":";
-  write_json_string(out, iso_timestamp_now());
-  out += "}";
+  // Decoded events are valid UTF-8 and go as they are; other bytes may not be.
+  if (simdjson::validate_utf8(original.data(), original.size()))
+    write_json_string(out, original);
+  else
+    write_json_string(out, replace_invalid_utf8(original));
+  out += ",\"at\":\"";
+  append_iso_timestamp_now(out);
+  out += "\"}";
   return out;
 }
 

@@ -80,7 +80,7 @@ struct dispatcher_state {
   route_result scratch;
   // Scratch for one routing pass, reused to keep the hot path free of allocations.
   std::vector<topic_records> pub;
-  std::map<processor_slot*, work_batch> work;
+  std::map<processor_slot*, std::vector<work_item>> work;
   // Cumulative statistics.
   uint64_t received = 0;
   uint64_t processed = 0;
@@ -142,15 +142,21 @@ double percentile(std::vector<double> v, double p) {
   return v[k];
 }
 
-void dead_letter(dispatcher_state& st, const char* kind, std::string_view reason,
-                 std::string_view route, std::string_view topic, std::string_view event_id,
-                 std::string_view original) {
+// Counts a dead letter of `kind` and queues its ready-made record.
+void dead_letter_record(dispatcher_state& st, const char* kind, std::string_view reason,
+                        std::string record) {
   ++st.dead_by_kind[kind];
   if (st.recent_dead.size() == 20)
     st.recent_dead.pop_front();
   st.recent_dead.emplace_back(kind, reason);
-  records_for(st.pub, st.cfg.topics.dead_letters)
-    .raw.push_back(make_dead_letter(kind, reason, route, topic, event_id, original));
+  records_for(st.pub, st.cfg.topics.dead_letters).raw.push_back(std::move(record));
+}
+
+void dead_letter(dispatcher_state& st, const char* kind, std::string_view reason,
+                 std::string_view route, std::string_view topic, std::string_view event_id,
+                 std::string_view original) {
+  dead_letter_record(st, kind, reason,
+                     make_dead_letter(kind, reason, route, topic, event_id, original));
 }
 
 void mark(ticket_state* t, int32_t index, outcome oc) {
@@ -196,7 +202,7 @@ void route_one(dispatcher_state& st, ticket_state* t, const event_ptr& ev,
     for (auto& target : d.topics()) {
       records_for(st.pub, target).events.push_back(d.event);
       if (auto i = st.by_topic.find(target); i != st.by_topic.end())
-        st.work[i->second].items.push_back(work_item{d.event, index});
+        st.work[i->second].push_back(work_item{d.event, index});
     }
   }
 }
@@ -263,12 +269,13 @@ void flush(dispatcher_actor* self, uint64_t ticket_id) {
     else if (t != nullptr)
       --t->pending;
   }
-  for (auto& [slot, wb] : st.work) {
-    if (wb.items.empty())
+  for (auto& [slot, items] : st.work) {
+    if (items.empty())
       continue;
     queued_work qw;
     qw.batch.id = st.next_id++;
-    qw.batch.items.swap(wb.items);
+    qw.batch.items = std::make_shared<const std::vector<work_item>>(std::move(items));
+    items.clear();
     qw.ticket = t != nullptr ? ticket_id : 0;
     if (t != nullptr)
       ++t->pending;
@@ -332,7 +339,7 @@ void on_processor_down(dispatcher_actor* self, processor_slot& slot, const caf::
     auto* t = find_ticket(st, qw.ticket);
     auto msg = "processor '" + slot.name + "' crashed on this batch "
                + std::to_string(qw.attempts) + " times: " + why;
-    for (auto& item : qw.batch.items) {
+    for (auto& item : *qw.batch.items) {
       dead_letter(st, "processor_crashed", msg, "", "", item.ev->event_id(), item.ev->bytes());
       mark(t, item.index, oc_dead);
     }
@@ -382,9 +389,9 @@ boost::json::object stats_json(const dispatcher_state& st) {
     p["inflight_batches"] = slot.inflight.size();
     std::size_t depth = 0;
     for (auto& q : slot.queue)
-      depth += q.batch.items.size();
+      depth += q.batch.size();
     for (auto& [id, q] : slot.inflight)
-      depth += q.batch.items.size();
+      depth += q.batch.size();
     p["queue_depth"] = depth;
     p["restarts"] = slot.restarts;
     p["events_done"] = slot.events_done;
@@ -459,19 +466,17 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
       slot->inflight.erase(i);
       slot->crash_streak = 0;
       ++slot->batches_done;
-      slot->events_done += qw.batch.items.size();
+      slot->events_done += qw.batch.size();
       auto* t = find_ticket(st, qw.ticket);
-      for (auto& [idx, reason] : r.rejected) {
-        if (idx >= qw.batch.items.size())
+      for (auto& refused : r.rejected) {
+        if (refused.index >= qw.batch.size())
           continue;
-        auto& item = qw.batch.items[idx];
-        dead_letter(st, "processor_rejected", reason, "", slot->component, item.ev->event_id(),
-                    item.ev->bytes());
-        mark(t, item.index, oc_dead);
+        dead_letter_record(st, "processor_rejected", refused.reason, std::move(refused.record));
+        mark(t, (*qw.batch.items)[refused.index].index, oc_dead);
       }
       if (t != nullptr) {
         uint64_t inputs = 0;
-        for (auto& item : qw.batch.items)
+        for (auto& item : *qw.batch.items)
           inputs += item.index >= 0;
         auto ms = static_cast<double>(mono_now_ns() - t->ingest_ns) / 1e6;
         if (inputs > 0)

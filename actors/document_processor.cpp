@@ -119,19 +119,19 @@ private:
 
   void emit_follow_up(const follow_up& f, const std::string& file_path,
                       processor_context& ctx) {
-    boost::json::object data;
-    data["document_id"] = f.document_id;
-    data["task_id"] = f.task_id;
+    json_fields data;
+    data.set("document_id", f.document_id);
+    data.set("task_id", f.task_id);
     if (!file_path.empty())
-      data["file_path"] = file_path;
+      data.set("file_path", file_path);
     if (f.event_type == "task_created") {
       emit(ctx, ctx.factory().create_task_event(f.task_id, "created", f.task_type, f.status,
                                                 {}, std::move(data)));
       return;
     }
-    data["status"] = f.status;
-    data["task_type"] = f.task_type;
-    emit(ctx, ctx.factory().create(f.event_type, std::move(data)));
+    data.set("status", f.status);
+    data.set("task_type", f.task_type);
+    emit(ctx, ctx.factory().create(f.event_type, data));
   }
 
   document_tracker docs_;

@@ -1,83 +1,175 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
-#include <list>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace switchboard {
 
 /// A map from string keys to values that remembers insertion order and holds at
 /// most `capacity` entries; inserting into a full table evicts the oldest entry.
+///
+/// The trackers look up, insert and evict entries for every event at full rate in
+/// tables of up to 100,000 ids, so the index is an open-addressing array of 8-byte
+/// slots (part of the key's hash and the entry's number): a lookup usually touches one
+/// slot and one entry, and the order is a list of entry numbers, not of heap nodes.
 template <class Value>
 class ordered_table {
+  static constexpr uint32_t none = UINT32_MAX;
+
+  struct entry_slot {
+    std::string key;
+    Value value{};
+    uint32_t hash = 0;
+    uint32_t prev = none;
+    uint32_t next = none;
+  };
+
 public:
-  /// One key with its value.
+  /// One key with its value, as handed out by `insert` when it evicts.
   using entry = std::pair<std::string, Value>;
 
+  /// A view of one entry: `first` is the key, `second` the value.
+  using entry_view = std::pair<const std::string&, const Value&>;
+
+  /// Walks the entries from oldest to newest.
+  class const_iterator {
+  public:
+    /// Standard iterator traits.
+    using iterator_category = std::forward_iterator_tag;
+    /// Standard iterator traits.
+    using value_type = entry_view;
+    /// Standard iterator traits.
+    using difference_type = std::ptrdiff_t;
+    /// Standard iterator traits.
+    using pointer = void;
+    /// Standard iterator traits.
+    using reference = entry_view;
+
+    /// An iterator at entry `at` of `table` (`none`: the end).
+    const_iterator(const ordered_table* table, uint32_t at) : table_(table), at_(at) {
+      // nop
+    }
+
+    /// The entry under the iterator.
+    entry_view operator*() const {
+      const auto& e = table_->entries_[at_];
+      return {e.key, e.value};
+    }
+
+    /// Moves to the next newer entry.
+    const_iterator& operator++() {
+      at_ = table_->entries_[at_].next;
+      return *this;
+    }
+
+    /// True when both point at the same entry.
+    bool operator==(const const_iterator& other) const noexcept {
+      return at_ == other.at_;
+    }
+
+    /// True when they point at different entries.
+    bool operator!=(const const_iterator& other) const noexcept {
+      return at_ != other.at_;
+    }
+
+  private:
+    const ordered_table* table_;
+    uint32_t at_;
+  };
+
   /// A table holding at most `capacity` entries (at least one).
-  explicit ordered_table(std::size_t capacity) : capacity_(capacity > 0 ? capacity : 1) {
+  explicit ordered_table(std::size_t capacity)
+    : capacity_(std::min<std::size_t>(capacity > 0 ? capacity : 1, none - 1)) {
     // nop
   }
 
   /// The value of `key`, or null.
-  Value* find(const std::string& key) {
-    auto i = index_.find(key);
-    return i == index_.end() ? nullptr : &i->second->second;
+  Value* find(std::string_view key) {
+    auto at = locate(key, hash_of(key));
+    return at == none ? nullptr : &entries_[slot_entry(slots_[at])].value;
   }
 
   /// The value of `key`, or null.
-  const Value* find(const std::string& key) const {
-    auto i = index_.find(key);
-    return i == index_.end() ? nullptr : &i->second->second;
+  const Value* find(std::string_view key) const {
+    auto at = locate(key, hash_of(key));
+    return at == none ? nullptr : &entries_[slot_entry(slots_[at])].value;
   }
 
   /// Inserts `key` as the newest entry (replacing and moving an existing one);
   /// returns the entry evicted to make room, if any.
   std::optional<entry> insert(std::string key, Value value) {
-    erase(key);
+    auto h = hash_of(key);
+    if (auto at = locate(key, h); at != none)
+      remove_at(at);
     std::optional<entry> evicted;
-    if (order_.size() >= capacity_) {
-      evicted = std::move(order_.front());
-      index_.erase(evicted->first);
-      order_.pop_front();
+    if (size_ >= capacity_) {
+      auto& old = entries_[oldest_];
+      evicted.emplace(std::move(old.key), std::move(old.value));
+      remove_at(slot_of(oldest_));
     }
-    order_.emplace_back(std::move(key), std::move(value));
-    index_.emplace(order_.back().first, std::prev(order_.end()));
+    if ((size_ + 1) * 2 > slots_.size())
+      grow();
+    uint32_t id;
+    if (!free_.empty()) {
+      id = free_.back();
+      free_.pop_back();
+    } else {
+      id = static_cast<uint32_t>(entries_.size());
+      entries_.emplace_back();
+    }
+    auto& e = entries_[id];
+    e.key = std::move(key);
+    e.value = std::move(value);
+    e.hash = h;
+    e.prev = newest_;
+    e.next = none;
+    if (newest_ != none)
+      entries_[newest_].next = id;
+    else
+      oldest_ = id;
+    newest_ = id;
+    place(h, id);
+    ++size_;
     return evicted;
   }
 
   /// Removes `key`; false when it was absent.
-  bool erase(const std::string& key) {
-    auto i = index_.find(key);
-    if (i == index_.end())
+  bool erase(std::string_view key) {
+    auto at = locate(key, hash_of(key));
+    if (at == none)
       return false;
-    order_.erase(i->second);
-    index_.erase(i);
+    remove_at(at);
     return true;
   }
 
   /// The oldest entry; the table must not be empty.
-  const entry& front() const {
-    return order_.front();
+  entry_view front() const {
+    const auto& e = entries_[oldest_];
+    return {e.key, e.value};
   }
 
   /// Removes the oldest entry; the table must not be empty.
   void pop_front() {
-    index_.erase(order_.front().first);
-    order_.pop_front();
+    remove_at(slot_of(oldest_));
   }
 
   /// Entries held.
   std::size_t size() const noexcept {
-    return order_.size();
+    return size_;
   }
 
   /// True when no entry is held.
   bool empty() const noexcept {
-    return order_.empty();
+    return size_ == 0;
   }
 
   /// Most entries held at once.
@@ -86,19 +178,113 @@ public:
   }
 
   /// Entries from oldest to newest.
-  auto begin() const {
-    return order_.begin();
+  const_iterator begin() const {
+    return const_iterator{this, oldest_};
   }
 
   /// End of the entries.
-  auto end() const {
-    return order_.end();
+  const_iterator end() const {
+    return const_iterator{this, none};
   }
 
 private:
+  // A slot holds the low 32 bits of the key's hash and the entry number plus one (so
+  // an empty slot is 0); comparing hashes in the slot spares touching other entries.
+  static uint64_t make_slot(uint32_t hash, uint32_t id) noexcept {
+    return (static_cast<uint64_t>(id) + 1) << 32 | hash;
+  }
+
+  static uint32_t slot_hash(uint64_t slot) noexcept {
+    return static_cast<uint32_t>(slot);
+  }
+
+  static uint32_t slot_entry(uint64_t slot) noexcept {
+    return static_cast<uint32_t>(slot >> 32) - 1;
+  }
+
+  static uint32_t hash_of(std::string_view key) noexcept {
+    auto h = std::hash<std::string_view>{}(key);
+    return static_cast<uint32_t>(h ^ (h >> 32));
+  }
+
+  std::size_t mask() const noexcept {
+    return slots_.size() - 1;
+  }
+
+  // The slot of `key`, or `none`.
+  uint32_t locate(std::string_view key, uint32_t h) const {
+    if (size_ == 0)
+      return none;
+    for (auto i = h & mask();; i = (i + 1) & mask()) {
+      auto s = slots_[i];
+      if (s == 0)
+        return none;
+      if (slot_hash(s) == h && entries_[slot_entry(s)].key == key)
+        return static_cast<uint32_t>(i);
+    }
+  }
+
+  // The slot of entry `id`, which must be held.
+  uint32_t slot_of(uint32_t id) const {
+    for (auto i = entries_[id].hash & mask();; i = (i + 1) & mask())
+      if (slot_entry(slots_[i]) == id && slots_[i] != 0)
+        return static_cast<uint32_t>(i);
+  }
+
+  void place(uint32_t h, uint32_t id) {
+    auto i = h & mask();
+    while (slots_[i] != 0)
+      i = (i + 1) & mask();
+    slots_[i] = make_slot(h, id);
+  }
+
+  void grow() {
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
+    for (auto s : old)
+      if (s != 0)
+        place(slot_hash(s), slot_entry(s));
+  }
+
+  // Unlinks and frees the entry in slot `at`, then closes the gap in its probe run
+  // (backward-shift deletion keeps lookups free of tombstones).
+  void remove_at(std::size_t at) {
+    auto id = slot_entry(slots_[at]);
+    auto& e = entries_[id];
+    if (e.prev != none)
+      entries_[e.prev].next = e.next;
+    else
+      oldest_ = e.next;
+    if (e.next != none)
+      entries_[e.next].prev = e.prev;
+    else
+      newest_ = e.prev;
+    e.key.clear();
+    e.value = Value{};
+    free_.push_back(id);
+    --size_;
+    auto gap = at;
+    for (auto j = (at + 1) & mask(); slots_[j] != 0; j = (j + 1) & mask()) {
+      auto home = slot_hash(slots_[j]) & mask();
+      // The entry at j may move into the gap unless its home lies cyclically in (gap, j].
+      bool stays = gap <= j ? (gap < home && home <= j) : (gap < home || home <= j);
+      if (stays)
+        continue;
+      slots_[gap] = slots_[j];
+      gap = j;
+    }
+    slots_[gap] = 0;
+  }
+
   std::size_t capacity_;
-  std::list<entry> order_;
-  std::unordered_map<std::string, typename std::list<entry>::iterator> index_;
+  std::size_t size_ = 0;
+  std::vector<uint64_t> slots_;
+  // A deque keeps entries in place as it grows: pointers from `find` stay valid.
+  std::deque<entry_slot> entries_;
+  std::vector<uint32_t> free_;
+  uint32_t oldest_ = none;
+  uint32_t newest_ = none;
 };
 
 } // namespace switchboard

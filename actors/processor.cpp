@@ -1,5 +1,6 @@
 #include "actors/processor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/actor_system.hpp>
@@ -9,6 +10,7 @@
 #include <caf/spawn_options.hpp>
 
 #include "actors/actor_defaults.hpp"
+#include "actors/dead_letter.hpp"
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
 
@@ -27,15 +29,19 @@ struct shell_state {
   std::unique_ptr<event_factory> factory;
   std::unique_ptr<processor_context> ctx;
   std::string component;
+  std::chrono::milliseconds tick_interval{250};
+  std::chrono::steady_clock::time_point next_report;
   static inline const char* name = "processor";
 };
 
 // Sends what the logic queued for subscribers and error logs to the monitor.
 void flush_side_channels(caf::stateful_actor<shell_state>* self) {
   auto& st = self->state;
-  if (st.cfg.monitor) {
-    for (auto& n : st.ctx->notifications())
-      self->send(st.cfg.monitor, notify_atom::value, std::move(n));
+  // One message per batch: at full rate a processor notifies thousands of times a second.
+  if (st.cfg.monitor && !st.ctx->notifications().empty()) {
+    std::vector<std::string> batch;
+    batch.swap(st.ctx->notifications());
+    self->send(st.cfg.monitor, notify_atom::value, std::move(batch));
   }
   st.ctx->notifications().clear();
   st.ctx->errors().clear();
@@ -50,18 +56,29 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
   st.component = "processor." + std::string{st.logic->name()};
   st.factory = std::make_unique<event_factory>(st.component);
   st.ctx = std::make_unique<processor_context>(*st.factory);
-  self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
+  auto wanted = st.logic->tick_interval_ms();
+  st.tick_interval = std::chrono::milliseconds(
+    wanted > 0 ? std::min(wanted, st.cfg.tick_ms) : st.cfg.tick_ms);
+  st.next_report = std::chrono::steady_clock::now() + std::chrono::milliseconds(st.cfg.tick_ms);
+  self->delayed_send(self, st.tick_interval, tick_atom::value);
   return {
     [=](process_atom, work_batch& wb) {
       auto& st = self->state;
       work_result res;
       res.id = wb.id;
       auto now = wall_now();
-      for (uint32_t i = 0; i < wb.items.size(); ++i) {
-        st.ctx->begin(wb.items[i].ev.get(), now);
-        st.logic->handle(wb.items[i].ev, *st.ctx);
-        if (!st.ctx->rejection().empty())
-          res.rejected.emplace_back(i, st.ctx->rejection());
+      auto n = static_cast<uint32_t>(wb.size());
+      for (uint32_t i = 0; i < n; ++i) {
+        const auto& item = (*wb.items)[i];
+        st.ctx->begin(item.ev.get(), now);
+        st.logic->handle(item.ev, *st.ctx);
+        if (!st.ctx->rejection().empty()) {
+          const auto& reason = st.ctx->rejection();
+          res.rejected.push_back(refusal{i, reason,
+                                         make_dead_letter("processor_rejected", reason, "",
+                                                          st.component, item.ev->event_id(),
+                                                          item.ev->bytes())});
+        }
       }
       st.factory->derive_from(nullptr);
       res.outputs.swap(st.ctx->outputs());
@@ -78,12 +95,14 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
         self->send(st.cfg.dispatcher, emit_atom::value, std::move(out));
       }
       flush_side_channels(self);
-      if (st.cfg.monitor) {
+      auto now = std::chrono::steady_clock::now();
+      if (st.cfg.monitor && now >= st.next_report) {
+        st.next_report = now + std::chrono::milliseconds(st.cfg.tick_ms);
         self->send(st.cfg.monitor, stats_atom::value, st.component,
                    to_json(boost::json::value(st.logic->stats())));
         self->send(st.cfg.monitor, heartbeat_atom::value, st.component);
       }
-      self->delayed_send(self, std::chrono::milliseconds(st.cfg.tick_ms), tick_atom::value);
+      self->delayed_send(self, st.tick_interval, tick_atom::value);
     },
   };
 }
@@ -117,6 +136,10 @@ processor_logic::~processor_logic() {
 
 void processor_logic::tick(processor_context&) {
   // nop
+}
+
+int processor_logic::tick_interval_ms() const {
+  return 0;
 }
 
 caf::actor spawn_processor(caf::actor_system& sys, processor_shell_config cfg) {

@@ -86,8 +86,11 @@ public:
   /// Handles one event; may emit events, notify subscribers, or reject the event.
   virtual void handle(const event_ptr& ev, processor_context& ctx) = 0;
 
-  /// Called on every timer tick (a few times per second).
+  /// Called on every timer tick (a few times per second, or every `tick_interval_ms`).
   virtual void tick(processor_context& ctx);
+
+  /// Milliseconds between ticks this logic needs; 0 leaves the shell's interval.
+  virtual int tick_interval_ms() const;
 
   /// Cumulative counters and per-processor detail for the dashboard.
   virtual boost::json::object stats() const = 0;
@@ -104,7 +107,8 @@ struct processor_shell_config {
   caf::actor dispatcher;
   /// Receives `stats_atom` and `heartbeat_atom` messages; may be null.
   caf::actor monitor;
-  /// Milliseconds between ticks.
+  /// Milliseconds between statistics reports (and ticks, unless the logic asks for
+  /// shorter ones).
   int tick_ms = 250;
 };
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -102,8 +103,25 @@ struct work_item {
 struct work_batch {
   /// The dispatcher's id for this batch.
   uint64_t id = 0;
-  /// The events.
-  std::vector<work_item> items;
+  /// The events; shared and immutable, so the dispatcher keeps the very batch it sent
+  /// for a retry without copying it.
+  std::shared_ptr<const std::vector<work_item>> items;
+
+  /// Events in the batch.
+  std::size_t size() const noexcept {
+    return items ? items->size() : 0;
+  }
+};
+
+/// An event a processor refused, with its dead-letter record made ready.
+struct refusal {
+  /// Index in the work batch.
+  uint32_t index = 0;
+  /// Why the processor refused it.
+  std::string reason;
+  /// The dead-letter record; the processor builds it, so that work is spread over the
+  /// processors instead of queueing in the dispatcher.
+  std::string record;
 };
 
 /// A processor's answer to a work batch.
@@ -112,8 +130,8 @@ struct work_result {
   uint64_t id = 0;
   /// Events the processor emits (they go back through the dispatcher).
   std::vector<event_ptr> outputs;
-  /// Items the processor refused, with the reason: (index in the work batch, reason).
-  std::vector<std::pair<uint32_t, std::string>> rejected;
+  /// Items the processor refused.
+  std::vector<refusal> rejected;
 };
 
 /// Payloads for one topic.

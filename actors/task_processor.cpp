@@ -108,10 +108,10 @@ private:
       if (!why.empty())
         message += ": " + std::string{why};
     }
-    boost::json::object extra;
-    extra["task_id"] = t.task_id;
-    extra["task_type"] = t.task_type;
-    extra["duration_seconds"] = t.total_seconds;
+    json_fields extra;
+    extra.set("task_id", t.task_id);
+    extra.set("task_type", t.task_type);
+    extra.set("duration_seconds", t.total_seconds);
     emit(ctx, ctx.factory().create_notification_event("user_notification", recipient, title,
                                                       message, ok ? "info" : "error", {},
                                                       std::move(extra)));

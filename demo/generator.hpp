@@ -53,7 +53,10 @@ private:
   std::string agent_event();
   std::string analytics_event();
   std::string failing_event();
-  std::string envelope(std::string_view type, const std::string& data);
+  // An event's envelope up to the opening brace of its data; `end_event` closes it.
+  std::string begin_event(std::string_view type);
+  std::string& end_event(std::string& out);
+  void append_id(std::string& out, std::string_view prefix);
   std::string id(std::string_view prefix);
 
   traffic_spec spec_;
@@ -148,6 +151,9 @@ struct generator_config {
   std::size_t batch_size = 256;
   /// Unacknowledged batches at most (the credit).
   std::size_t max_inflight = 8;
+  /// Milliseconds between sends at a fixed rate; shorter keeps batches small and
+  /// latency low, since a tick's events wait for the tick.
+  int tick_ms = 1;
   /// The topic the events arrive on.
   std::string topic = "events";
   /// The dispatcher.

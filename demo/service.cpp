@@ -98,8 +98,10 @@ caf::expected<kafka_service> start_kafka_service(caf::actor_system& sys,
   sc.dispatcher = svc.p.dispatcher;
   sc.monitor = svc.p.monitor;
   sc.batch_size = std::max<std::size_t>(1, cfg.processors.batch_size);
-  sc.max_inflight = std::max(cfg.processors.max_inflight_batches,
-                             (kafka_min_inflight_events + sc.batch_size - 1) / sc.batch_size);
+  sc.max_inflight = cfg.processors.max_inflight_batches;
+  if (!cfg.processors.max_inflight_configured)
+    sc.max_inflight = std::max(sc.max_inflight,
+                               (kafka_min_inflight_events + sc.batch_size - 1) / sc.batch_size);
   auto source = spawn_kafka_source(sys, sc);
   if (!source) {
     stop_pipeline(svc.p);

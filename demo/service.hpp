@@ -39,8 +39,8 @@ kafka_config service_kafka_config(const kafka_config& cfg);
 
 /// Starts the pipeline with the Kafka sink, the Kafka source on `input_topics(cfg)` and,
 /// unless off, the REST API. The source sends batches of `processors.batch_size` events
-/// and keeps at least 16,384 events in flight (more when `processors.max_inflight_batches`
-/// batches hold more), enough to cover Kafka's delivery round trip at a few hundred
+/// and, unless the config sets `processors.max_inflight_batches`, keeps at least 16,384
+/// events in flight, enough to cover Kafka's delivery round trip at a few hundred
 /// thousand events/s. Fails on bad Kafka properties or an unusable HTTP address.
 caf::expected<kafka_service> start_kafka_service(caf::actor_system& sys,
                                                  const switchboard_config& cfg,

@@ -162,7 +162,8 @@ caf::error read_envelope(simdjson::dom::element root, const codec_options& opts,
   return {};
 }
 
-// Copies the used part of a parsed document's tape and string buffer.
+// Copies the used part of a parsed document's tape and string buffer, both into one
+// allocation: the strings follow the tape.
 void compact_copy(const simdjson::dom::document& from, simdjson::dom::document& to) {
   const uint64_t* tape = from.tape.get();
   // The first root entry points one past the closing root entry: the tape's length.
@@ -179,13 +180,20 @@ void compact_copy(const simdjson::dom::document& from, simdjson::dom::document& 
       strings_len = std::max(strings_len, offset + sizeof(len) + len + 1);
     }
   }
-  to.tape.reset(new uint64_t[tape_len]);
-  std::memcpy(to.tape.get(), tape, tape_len * sizeof(uint64_t));
-  to.string_buf.reset(new uint8_t[std::max<std::size_t>(strings_len, 1)]);
-  std::memcpy(to.string_buf.get(), from.string_buf.get(), strings_len);
+  auto* block = new uint64_t[tape_len + (strings_len + 7) / 8];
+  std::memcpy(block, tape, tape_len * sizeof(uint64_t));
+  std::memcpy(block + tape_len, from.string_buf.get(), strings_len);
+  to.tape.reset(block);
+  // Not owned: `event::~event` releases it before the tape's deletion frees both.
+  to.string_buf.reset(reinterpret_cast<uint8_t*>(block + tape_len));
 }
 
 } // namespace
+
+event::~event() {
+  // The string buffer lives in the tape's allocation (see compact_copy).
+  doc_.string_buf.release();
+}
 
 simdjson::dom::object event::metadata() const noexcept {
   return metadata_;
@@ -216,41 +224,37 @@ codec::codec(codec_options options) : options_(options) {
 }
 
 caf::expected<event_ptr> codec::decode(std::string_view bytes) {
-  if (bytes.size() > options_.max_bytes)
-    return fail(event_errc::too_large, "event of " + std::to_string(bytes.size())
-                                         + " bytes exceeds the limit of "
-                                         + std::to_string(options_.max_bytes) + " bytes");
+  if (auto err = check_size(bytes.size()))
+    return err;
   std::string buf;
   buf.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
   buf.assign(bytes.data(), bytes.size());
-  pad(buf);
-  return decode_owned(std::move(buf), bytes.size());
+  return decode_or_keep(buf);
 }
 
 caf::expected<event_ptr> codec::decode(std::string&& bytes) {
-  auto size = bytes.size();
-  if (size > options_.max_bytes)
-    return fail(event_errc::too_large, "event of " + std::to_string(size)
-                                         + " bytes exceeds the limit of "
-                                         + std::to_string(options_.max_bytes) + " bytes");
-  pad(bytes);
-  return decode_owned(std::move(bytes), size);
+  return decode_or_keep(bytes);
 }
 
-caf::expected<event_ptr> codec::decode_owned(std::string bytes, std::size_t size) {
+caf::expected<event_ptr> codec::decode_or_keep(std::string& bytes) {
+  auto size = bytes.size();
+  if (auto err = check_size(size))
+    return err;
+  pad(bytes);
   // Parse into the parser's reusable document, then keep an exact-size copy: a fresh
   // document per event would allocate buffers sized for the worst case (~9x the input).
   simdjson::dom::element parsed;
   auto rc = parser_.parse(bytes.data(), size, false).get(parsed);
   if (rc != simdjson::SUCCESS)
     return from_simdjson(rc, options_);
-  std::shared_ptr<event> ev{new event};
-  ev->bytes_ = std::move(bytes);
+  auto ev = std::make_shared<event>(event_key{});
   compact_copy(parser_.doc, ev->doc_);
   auto root = ev->doc_.root();
   envelope env;
   if (auto err = read_envelope(root, options_, env))
     return err;
+  // The envelope's views point into the document's copy, not into the bytes.
+  ev->bytes_ = std::move(bytes);
   ev->root_ = root;
   ev->data_ = env.data;
   ev->metadata_ = env.metadata;
@@ -263,6 +267,14 @@ caf::expected<event_ptr> codec::decode_owned(std::string bytes, std::size_t size
   ev->hops_ = env.hops;
   ev->family_ = family_of(env.event_type);
   return event_ptr{std::move(ev)};
+}
+
+caf::error codec::check_size(std::size_t size) const {
+  if (size > options_.max_bytes)
+    return fail(event_errc::too_large, "event of " + std::to_string(size)
+                                         + " bytes exceeds the limit of "
+                                         + std::to_string(options_.max_bytes) + " bytes");
+  return {};
 }
 
 caf::error validate_envelope(simdjson::dom::element root, const codec_options& options) {

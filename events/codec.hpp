@@ -36,13 +36,18 @@ public:
   /// Parses and validates one event, taking ownership of the bytes.
   caf::expected<event_ptr> decode(std::string&& bytes);
 
+  /// Parses and validates one event; takes the bytes only when it succeeds, so the
+  /// caller still has them to report an error. Reserving `SIMDJSON_PADDING` bytes
+  /// beyond the text spares a copy.
+  caf::expected<event_ptr> decode_or_keep(std::string& bytes);
+
   /// The limits this codec enforces.
   const codec_options& options() const noexcept {
     return options_;
   }
 
 private:
-  caf::expected<event_ptr> decode_owned(std::string bytes, std::size_t size);
+  caf::error check_size(std::size_t size) const;
 
   codec_options options_;
   simdjson::dom::parser parser_;

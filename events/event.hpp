@@ -13,14 +13,32 @@ namespace switchboard {
 
 class codec;
 
+/// The codec's key to the constructor of `event`: only the codec can make one, while
+/// `std::make_shared` places the event and its reference count in one allocation.
+class event_key {
+  friend class codec;
+
+  event_key() {
+    // nop
+  }
+};
+
 /// An immutable event: its wire bytes plus a read-only JSON tree parsed from them.
 ///
 /// Built only by `codec`, so every live event has passed envelope validation.
 /// Shared between actors as `event_ptr`; a transform makes a new event.
 class event {
 public:
+  /// An empty event, for the codec to fill.
+  explicit event(event_key) {
+    // nop
+  }
+
   event(const event&) = delete;
   event& operator=(const event&) = delete;
+
+  /// Frees the bytes and the tree.
+  ~event();
 
   /// The JSON text of the event exactly as received (or as written after a transform).
   std::string_view bytes() const noexcept {
@@ -89,7 +107,6 @@ public:
 
 private:
   friend class codec;
-  event() = default;
 
   std::string bytes_;
   simdjson::dom::document doc_;

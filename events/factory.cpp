@@ -1,10 +1,10 @@
 #include "events/factory.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <initializer_list>
-
-#include <boost/json/value.hpp>
 
 #include "events/json_writer.hpp"
 
@@ -22,19 +22,20 @@ caf::error invalid(std::string_view creator, std::string msg) {
                          std::string{creator} + ": " + std::move(msg));
 }
 
-// Checks `value` against the allowed names and returns `prefix + value + suffix`.
-caf::expected<std::string> pick(std::string_view creator, std::string_view what,
-                                std::string_view value,
-                                std::initializer_list<std::string_view> allowed,
-                                std::string_view prefix, std::string_view suffix) {
-  for (auto a : allowed)
-    if (a == value)
-      return std::string{prefix} + std::string{value} + std::string{suffix};
+// Checks that `prefix + value` is one of the allowed `names` and returns that name.
+caf::expected<std::string_view> pick(std::string_view creator, std::string_view what,
+                                     std::string_view value,
+                                     std::initializer_list<std::string_view> names,
+                                     std::string_view prefix = {}) {
+  // The names are literals, so the returned view outlives the call.
+  for (auto name : names)
+    if (name.size() == prefix.size() + value.size() && name.substr(prefix.size()) == value)
+      return name;
   std::string list;
-  for (auto a : allowed) {
+  for (auto name : names) {
     if (!list.empty())
       list += ", ";
-    list += a;
+    list += name.substr(prefix.size());
   }
   return invalid(creator, std::string{what} + " must be one of " + list + ", not '"
                             + std::string{value} + "'");
@@ -48,24 +49,46 @@ caf::error require(std::string_view creator, std::string_view name, std::string_
 
 } // namespace
 
-std::string new_event_id() {
+void append_event_id(std::string& out) {
+  // Two hex digits per byte from a table; ids are made for every event.
+  static constexpr auto hex_pairs = [] {
+    constexpr char hex[] = "0123456789abcdef";
+    std::array<char, 512> t{};
+    for (int i = 0; i < 256; ++i) {
+      t[2 * i] = hex[i >> 4];
+      t[2 * i + 1] = hex[i & 0xF];
+    }
+    return t;
+  }();
   auto hi = rng()();
   auto lo = rng()();
   // Version 4 and the RFC 4122 variant bits.
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out(36, '-');
-  int pos = 0;
-  auto put = [&](uint64_t word, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) {
-      if (pos == 8 || pos == 13 || pos == 18 || pos == 23)
-        ++pos;
-      out[pos++] = hex[(word >> (i * 4)) & 0xF];
+  char text[36];
+  char* d = text;
+  // Bytes [from, to) of `word`, most significant first.
+  auto put = [&](uint64_t word, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      std::memcpy(d, &hex_pairs[2 * ((word >> (56 - 8 * i)) & 0xFF)], 2);
+      d += 2;
     }
   };
-  put(hi, 16);
-  put(lo, 16);
+  put(hi, 0, 4);
+  *d++ = '-';
+  put(hi, 4, 6);
+  *d++ = '-';
+  put(hi, 6, 8);
+  *d++ = '-';
+  put(lo, 0, 2);
+  *d++ = '-';
+  put(lo, 2, 8);
+  out.append(text, sizeof(text));
+}
+
+std::string new_event_id() {
+  std::string out;
+  append_event_id(out);
   return out;
 }
 
@@ -81,8 +104,11 @@ std::string iso_timestamp(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string iso_timestamp_now() {
-  // Formatting dominates when many events are made per millisecond; reuse the text.
+namespace {
+
+// The text of now, formatted once per millisecond: formatting dominates when many
+// events are made per millisecond. Valid on this thread until the next call.
+const std::string& current_timestamp() {
   using namespace std::chrono;
   thread_local int64_t last_ms = -1;
   thread_local std::string last_text;
@@ -95,49 +121,70 @@ std::string iso_timestamp_now() {
   return last_text;
 }
 
+} // namespace
+
+std::string iso_timestamp_now() {
+  return current_timestamp();
+}
+
+void append_iso_timestamp_now(std::string& out) {
+  out += current_timestamp();
+}
+
 event_factory::event_factory(std::string source) : source_(std::move(source)) {
   // nop
 }
 
-void event_factory::derive_from(const event* parent) {
-  if (parent == nullptr) {
-    derived_correlation_.clear();
-    derived_hops_ = 0;
-    return;
-  }
-  auto cid = parent->correlation_id();
-  derived_correlation_.assign(cid.empty() ? parent->event_id() : cid);
-  derived_hops_ = parent->hops() + 1;
-}
-
 caf::expected<event_ptr> event_factory::create(std::string_view event_type,
-                                               boost::json::object data,
-                                               boost::json::object metadata,
+                                               const json_fields& data,
+                                               const json_fields& metadata,
                                                std::string_view correlation_id,
                                                std::string_view source) {
-  if (correlation_id.empty())
-    correlation_id = derived_correlation_;
-  if (derived_hops_ > 0 && !metadata.contains("hops"))
-    metadata["hops"] = derived_hops_;
+  int64_t derived_hops = 0;
+  if (parent_ != nullptr) {
+    if (correlation_id.empty()) {
+      correlation_id = parent_->correlation_id();
+      if (correlation_id.empty())
+        correlation_id = parent_->event_id();
+    }
+    derived_hops = parent_->hops() + 1;
+  }
+  if (source.empty())
+    source = source_;
+  bool add_hops = derived_hops > 0 && !metadata.contains("hops");
+  // The whole envelope goes into one buffer with room for the codec's padding, so the
+  // text is neither regrown nor copied on its way into the event.
   std::string out;
-  out.reserve(256);
-  out += "{\"event_id\":";
-  write_json_string(out, new_event_id());
-  out += ",\"event_type\":";
+  out.reserve(224 + event_type.size() + source.size() + correlation_id.size()
+              + data.text_size() + metadata.text_size() + simdjson::SIMDJSON_PADDING);
+  out += "{\"event_id\":\"";
+  append_event_id(out);
+  out += "\",\"event_type\":";
   write_json_string(out, event_type);
-  out += ",\"timestamp\":";
-  write_json_string(out, iso_timestamp_now());
-  out += ",\"source\":";
-  write_json_string(out, source.empty() ? std::string_view{source_} : source);
+  out += ",\"timestamp\":\"";
+  append_iso_timestamp_now(out);
+  out += "\",\"source\":";
+  write_json_string(out, source);
   out += ",\"correlation_id\":";
   if (correlation_id.empty())
     out += "null";
   else
     write_json_string(out, correlation_id);
   out += ",\"version\":\"1.0\",\"data\":";
-  write_json(out, boost::json::value(std::move(data)));
+  data.write(out);
   out += ",\"metadata\":";
-  write_json(out, boost::json::value(std::move(metadata)));
+  if (add_hops) {
+    // Appended as the last field, the place a set() of a new key would give it.
+    metadata.write(out);
+    out.pop_back();
+    if (!metadata.empty())
+      out.push_back(',');
+    out += "\"hops\":";
+    write_json_integer(out, derived_hops);
+    out.push_back('}');
+  } else {
+    metadata.write(out);
+  }
   out.push_back('}');
   return codec_.decode(std::move(out));
 }
@@ -145,10 +192,11 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
 caf::expected<event_ptr>
 event_factory::create_document_event(std::string_view document_id, std::string_view action,
                                      std::string_view status, std::string_view file_path,
-                                     std::string_view source, boost::json::object extra) {
+                                     std::string_view source, json_fields extra) {
   constexpr std::string_view creator = "create_document_event";
-  auto type = pick(creator, "action", action, {"uploaded", "processed", "analyzed"},
-                   "document_", "");
+  auto type = pick(creator, "action", action,
+                   {"document_uploaded", "document_processed", "document_analyzed"},
+                   "document_");
   if (!type)
     return type.error();
   if (auto err = require(creator, "document_id", document_id))
@@ -157,19 +205,19 @@ event_factory::create_document_event(std::string_view document_id, std::string_v
     return err;
   if (auto err = require(creator, "file_path", file_path))
     return err;
-  extra["document_id"] = document_id;
-  extra["status"] = status;
-  extra["file_path"] = file_path;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("document_id", document_id);
+  extra.set("status", status);
+  extra.set("file_path", file_path);
+  return create(*type, extra, {}, {}, source);
 }
 
 caf::expected<event_ptr>
 event_factory::create_task_event(std::string_view task_id, std::string_view action,
                                  std::string_view task_type, std::string_view status,
-                                 std::string_view source, boost::json::object extra) {
+                                 std::string_view source, json_fields extra) {
   constexpr std::string_view creator = "create_task_event";
-  auto type = pick(creator, "action", action, {"created", "started", "completed", "failed"},
-                   "task_", "");
+  auto type = pick(creator, "action", action,
+                   {"task_created", "task_started", "task_completed", "task_failed"}, "task_");
   if (!type)
     return type.error();
   if (auto err = require(creator, "task_id", task_id))
@@ -178,19 +226,20 @@ event_factory::create_task_event(std::string_view task_id, std::string_view acti
     return err;
   if (auto err = require(creator, "status", status))
     return err;
-  extra["task_id"] = task_id;
-  extra["task_type"] = task_type;
-  extra["status"] = status;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("task_id", task_id);
+  extra.set("task_type", task_type);
+  extra.set("status", status);
+  return create(*type, extra, {}, {}, source);
 }
 
 caf::expected<event_ptr>
 event_factory::create_agent_event(std::string_view agent_id, std::string_view action,
                                   std::string_view agent_type, std::string_view status,
-                                  std::string_view source, boost::json::object extra) {
+                                  std::string_view source, json_fields extra) {
   constexpr std::string_view creator = "create_agent_event";
   auto type = pick(creator, "action", action,
-                   {"task_started", "task_completed", "error", "health"}, "agent_", "");
+                   {"agent_task_started", "agent_task_completed", "agent_error", "agent_health"},
+                   "agent_");
   if (!type)
     return type.error();
   if (auto err = require(creator, "agent_id", agent_id))
@@ -199,61 +248,59 @@ event_factory::create_agent_event(std::string_view agent_id, std::string_view ac
     return err;
   if (auto err = require(creator, "status", status))
     return err;
-  extra["agent_id"] = agent_id;
-  extra["agent_type"] = agent_type;
-  extra["status"] = status;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("agent_id", agent_id);
+  extra.set("agent_type", agent_type);
+  extra.set("status", status);
+  return create(*type, extra, {}, {}, source);
 }
 
 caf::expected<event_ptr>
 event_factory::create_analytics_event(std::string_view kind, std::string_view metric_name,
                                       double value, std::string_view source,
-                                      boost::json::object extra) {
+                                      json_fields extra) {
   constexpr std::string_view creator = "create_analytics_event";
-  auto type = pick(creator, "kind", kind, {"metrics", "performance_data", "system_stats"},
-                   "", "");
+  auto type = pick(creator, "kind", kind, {"metrics", "performance_data", "system_stats"});
   if (!type)
     return type.error();
   if (auto err = require(creator, "metric_name", metric_name))
     return err;
   if (!std::isfinite(value))
     return invalid(creator, "value must be a finite number");
-  extra["metric_name"] = metric_name;
-  extra["value"] = value;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("metric_name", metric_name);
+  extra.set("value", value);
+  return create(*type, extra, {}, {}, source);
 }
 
 caf::expected<event_ptr> event_factory::create_notification_event(
   std::string_view kind, std::string_view recipient, std::string_view title,
   std::string_view message, std::string_view severity, std::string_view source,
-  boost::json::object extra) {
+  json_fields extra) {
   constexpr std::string_view creator = "create_notification_event";
-  auto type = pick(creator, "kind", kind, {"user_notification", "alert", "system_update"},
-                   "", "");
+  auto type = pick(creator, "kind", kind, {"user_notification", "alert", "system_update"});
   if (!type)
     return type.error();
-  auto sev = pick(creator, "severity", severity, {"info", "warning", "error", "critical"},
-                  "", "");
+  auto sev = pick(creator, "severity", severity, {"info", "warning", "error", "critical"});
   if (!sev)
     return sev.error();
   if (auto err = require(creator, "recipient", recipient))
     return err;
   if (auto err = require(creator, "title", title))
     return err;
-  extra["recipient"] = recipient;
-  extra["title"] = title;
-  extra["message"] = message;
-  extra["severity"] = severity;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("recipient", recipient);
+  extra.set("title", title);
+  extra.set("message", message);
+  extra.set("severity", severity);
+  return create(*type, extra, {}, {}, source);
 }
 
 caf::expected<event_ptr>
 event_factory::create_quality_event(std::string_view check_id, std::string_view action,
                                     std::string_view target_id, double score,
-                                    std::string_view source, boost::json::object extra) {
+                                    std::string_view source, json_fields extra) {
   constexpr std::string_view creator = "create_quality_event";
-  auto type = pick(creator, "action", action, {"started", "passed", "failed"},
-                   "quality_check_", "");
+  auto type = pick(creator, "action", action,
+                   {"quality_check_started", "quality_check_passed", "quality_check_failed"},
+                   "quality_check_");
   if (!type)
     return type.error();
   if (auto err = require(creator, "check_id", check_id))
@@ -262,17 +309,17 @@ event_factory::create_quality_event(std::string_view check_id, std::string_view 
     return err;
   if (!(score >= 0.0 && score <= 1.0))
     return invalid(creator, "score must be between 0 and 1");
-  extra["check_id"] = check_id;
-  extra["target_id"] = target_id;
-  extra["score"] = score;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("check_id", check_id);
+  extra.set("target_id", target_id);
+  extra.set("score", score);
+  return create(*type, extra, {}, {}, source);
 }
 
 caf::expected<event_ptr>
 event_factory::create_business_insight_event(std::string_view insight_type,
                                              std::string_view summary, double confidence,
                                              std::string_view source,
-                                             boost::json::object extra) {
+                                             json_fields extra) {
   constexpr std::string_view creator = "create_business_insight_event";
   if (auto err = require(creator, "insight_type", insight_type))
     return err;
@@ -280,28 +327,28 @@ event_factory::create_business_insight_event(std::string_view insight_type,
     return err;
   if (!(confidence >= 0.0 && confidence <= 1.0))
     return invalid(creator, "confidence must be between 0 and 1");
-  extra["insight_type"] = insight_type;
-  extra["summary"] = summary;
-  extra["confidence"] = confidence;
-  return create("insight_generated", std::move(extra), {}, {}, source);
+  extra.set("insight_type", insight_type);
+  extra.set("summary", summary);
+  extra.set("confidence", confidence);
+  return create("insight_generated", extra, {}, {}, source);
 }
 
 caf::expected<event_ptr>
 event_factory::create_system_health_event(std::string_view kind, std::string_view component,
                                           std::string_view status, std::string_view source,
-                                          boost::json::object extra) {
+                                          json_fields extra) {
   constexpr std::string_view creator = "create_system_health_event";
   auto type = pick(creator, "kind", kind,
-                   {"component_health", "performance_metrics", "alert_event"}, "", "");
+                   {"component_health", "performance_metrics", "alert_event"});
   if (!type)
     return type.error();
   if (auto err = require(creator, "component", component))
     return err;
   if (auto err = require(creator, "status", status))
     return err;
-  extra["component"] = component;
-  extra["status"] = status;
-  return create(*type, std::move(extra), {}, {}, source);
+  extra.set("component", component);
+  extra.set("status", status);
+  return create(*type, extra, {}, {}, source);
 }
 
 } // namespace switchboard

@@ -6,21 +6,27 @@
 #include <string>
 #include <string_view>
 
-#include <boost/json/object.hpp>
 #include <caf/expected.hpp>
 
 #include "events/codec.hpp"
+#include "events/json_fields.hpp"
 
 namespace switchboard {
 
 /// A random RFC 4122 version 4 UUID in canonical text form.
 std::string new_event_id();
 
+/// Appends a new random event id, the text `new_event_id` would return.
+void append_event_id(std::string& out);
+
 /// The ISO 8601 UTC text of a time point with milliseconds, e.g. `2026-11-23T10:00:00.123Z`.
 std::string iso_timestamp(std::chrono::system_clock::time_point t);
 
 /// The ISO 8601 UTC text of now.
 std::string iso_timestamp_now();
+
+/// Appends the ISO 8601 UTC text of now.
+void append_iso_timestamp_now(std::string& out);
 
 /// Builds events of every family with validated fields.
 ///
@@ -32,8 +38,8 @@ public:
   explicit event_factory(std::string source = "switchboard");
 
   /// Any event type with the given `data`; the common path of every creator.
-  caf::expected<event_ptr> create(std::string_view event_type, boost::json::object data,
-                                  boost::json::object metadata = {},
+  caf::expected<event_ptr> create(std::string_view event_type, const json_fields& data,
+                                  const json_fields& metadata = {},
                                   std::string_view correlation_id = {},
                                   std::string_view source = {});
 
@@ -41,59 +47,62 @@ public:
   caf::expected<event_ptr>
   create_document_event(std::string_view document_id, std::string_view action,
                         std::string_view status, std::string_view file_path,
-                        std::string_view source = {}, boost::json::object extra = {});
+                        std::string_view source = {}, json_fields extra = {});
 
   /// task_created | task_started | task_completed | task_failed, by `action`.
   caf::expected<event_ptr>
   create_task_event(std::string_view task_id, std::string_view action,
                     std::string_view task_type, std::string_view status,
-                    std::string_view source = {}, boost::json::object extra = {});
+                    std::string_view source = {}, json_fields extra = {});
 
   /// agent_task_started | agent_task_completed | agent_error | agent_health, by `action`.
   caf::expected<event_ptr>
   create_agent_event(std::string_view agent_id, std::string_view action,
                      std::string_view agent_type, std::string_view status,
-                     std::string_view source = {}, boost::json::object extra = {});
+                     std::string_view source = {}, json_fields extra = {});
 
   /// metrics | performance_data | system_stats, by `kind`.
   caf::expected<event_ptr>
   create_analytics_event(std::string_view kind, std::string_view metric_name, double value,
-                         std::string_view source = {}, boost::json::object extra = {});
+                         std::string_view source = {}, json_fields extra = {});
 
   /// user_notification | alert | system_update, by `kind`; severity is info..critical.
   caf::expected<event_ptr>
   create_notification_event(std::string_view kind, std::string_view recipient,
                             std::string_view title, std::string_view message,
                             std::string_view severity, std::string_view source = {},
-                            boost::json::object extra = {});
+                            json_fields extra = {});
 
   /// quality_check_started | quality_check_passed | quality_check_failed, by `action`.
   caf::expected<event_ptr>
   create_quality_event(std::string_view check_id, std::string_view action,
                        std::string_view target_id, double score,
-                       std::string_view source = {}, boost::json::object extra = {});
+                       std::string_view source = {}, json_fields extra = {});
 
   /// insight_generated with a confidence in [0, 1].
   caf::expected<event_ptr>
   create_business_insight_event(std::string_view insight_type, std::string_view summary,
                                 double confidence, std::string_view source = {},
-                                boost::json::object extra = {});
+                                json_fields extra = {});
 
   /// component_health | performance_metrics | alert_event, by `kind`.
   caf::expected<event_ptr>
   create_system_health_event(std::string_view kind, std::string_view component,
                              std::string_view status, std::string_view source = {},
-                             boost::json::object extra = {});
+                             json_fields extra = {});
 
   /// Makes the next events derive from `parent`: they carry its correlation id (or
   /// its event id) and `metadata.hops` one above its own; null stops deriving.
-  void derive_from(const event* parent);
+  /// `parent` must stay alive until the next call.
+  void derive_from(const event* parent) noexcept {
+    // Only read when an event is created: most handled events derive nothing.
+    parent_ = parent;
+  }
 
 private:
   std::string source_;
   codec codec_;
-  std::string derived_correlation_;
-  int64_t derived_hops_ = 0;
+  const event* parent_ = nullptr;
 };
 
 } // namespace switchboard

@@ -3,8 +3,13 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include <boost/json/value.hpp>
+
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
 
 namespace switchboard {
 
@@ -12,53 +17,197 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Bytes that must be escaped inside a JSON string: controls, quote, backslash.
-constexpr std::array<bool, 256> escape_table = [] {
-  std::array<bool, 256> t{};
+// For each byte, what follows the backslash of its escape: its letter, 'u' for the
+// `\u00XX` form, or 0 when the byte needs no escape.
+constexpr std::array<char, 256> escape_table = [] {
+  std::array<char, 256> t{};
   for (int c = 0; c < 0x20; ++c)
-    t[c] = true;
-  t['"'] = true;
-  t['\\'] = true;
+    t[c] = 'u';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  t['\n'] = 'n';
+  t['\r'] = 'r';
+  t['\t'] = 't';
+  t['\b'] = 'b';
+  t['\f'] = 'f';
   return t;
 }();
 
+// Writes the escape sequence of a byte that needs one; returns its end.
+char* write_escape(char* d, unsigned char c) {
+  auto e = escape_table[c];
+  d[0] = '\\';
+  d[1] = e;
+  if (e != 'u')
+    return d + 2;
+  d[2] = '0';
+  d[3] = '0';
+  d[4] = hex_digits[c >> 4];
+  d[5] = hex_digits[c & 0xF];
+  return d + 6;
+}
+
 template <class Int>
-void write_integer(std::string& out, Int value) {
+void append_integer(std::string& out, Int value) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof(buf), value);
   out.append(buf, res.ptr);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  define SWITCHBOARD_WORD_SCAN 1
+
+// The offset of the first byte of the word `w` that needs escaping, or 8. Borrows
+// can only mark bytes above a truly marked one, so the lowest mark is exact.
+[[gnu::always_inline]] inline unsigned special_offset(uint64_t w) noexcept {
+  constexpr uint64_t ones = 0x0101010101010101ULL;
+  constexpr uint64_t highs = 0x8080808080808080ULL;
+  auto below = [](uint64_t x, uint64_t n) { return (x - n * ones) & ~x & highs; };
+  auto marks = below(w, 0x20) | below(w ^ ('"' * ones), 1) | below(w ^ ('\\' * ones), 1);
+  return marks == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(marks) / 8);
+}
+
+// The offset of the first of the eight bytes at `s` that needs escaping, or 8.
+unsigned scan_word(const unsigned char* s) noexcept {
+  uint64_t w;
+  std::memcpy(&w, s, 8);
+  return special_offset(w);
+}
+#endif
+
+// `copy_block` copies the `block_size` bytes at `s` to `d` and returns the offset of
+// the first that needs escaping, or `block_size` when none does.
+#if defined(__SSE2__)
+#  define SWITCHBOARD_BLOCK_SCAN 1
+
+constexpr std::ptrdiff_t block_size = 16;
+
+[[gnu::always_inline]] inline unsigned special_offset(__m128i v) noexcept {
+  auto quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  auto backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  auto control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+  auto mask = static_cast<unsigned>(
+    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)));
+  return mask == 0 ? block_size : static_cast<unsigned>(__builtin_ctz(mask));
+}
+
+unsigned scan_block(const unsigned char* s) noexcept {
+  return special_offset(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
+}
+
+unsigned copy_block(char* d, const unsigned char* s) noexcept {
+  auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(d), v);
+  return special_offset(v);
+}
+
+#elif defined(SWITCHBOARD_WORD_SCAN)
+#  define SWITCHBOARD_BLOCK_SCAN 1
+
+constexpr std::ptrdiff_t block_size = 8;
+
+unsigned scan_block(const unsigned char* s) noexcept {
+  return scan_word(s);
+}
+
+unsigned copy_block(char* d, const unsigned char* s) noexcept {
+  std::memcpy(d, s, 8);
+  return scan_word(s);
+}
+#endif
+
+// The first byte from `s` on that needs escaping, or `end`. The last block and word
+// are read overlapping what was scanned before, so short tails need no byte loop.
+const unsigned char* find_special(const unsigned char* s, const unsigned char* end) noexcept {
+#ifdef SWITCHBOARD_BLOCK_SCAN
+  if (end - s >= block_size) {
+    for (; end - s > block_size; s += block_size)
+      if (auto n = scan_block(s); n != block_size)
+        return s + n;
+    auto* last = end - block_size;
+    auto n = scan_block(last);
+    return n == block_size ? end : last + n;
+  }
+#endif
+#ifdef SWITCHBOARD_WORD_SCAN
+  if (end - s >= 8) {
+    if (auto n = scan_word(s); n != 8)
+      return s + n;
+    auto* last = end - 8;
+    auto n = scan_word(last);
+    return n == 8 ? end : last + n;
+  }
+#endif
+  while (s != end && !escape_table[*s])
+    ++s;
+  return s;
+}
+
+// Appends `text` quoted, escaping from `special`, its first byte that needs it. Kept
+// out of line so the common path of `write_json_string` stays small.
+[[gnu::noinline]] void write_escaped(std::string& out, std::string_view text,
+                                     const unsigned char* special) {
+  auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  auto* end = s + text.size();
+  // Room for the quotes, the text and some escapes, written through a pointer rather
+  // than appended piece by piece; escapes grow it when they need more.
+  auto at = out.size();
+  out.resize(at + text.size() + text.size() / 8 + 18);
+  char* d = out.data() + at;
+  char* limit = out.data() + out.size();
+  *d++ = '"';
+  std::memcpy(d, s, static_cast<std::size_t>(special - s));
+  d += special - s;
+  s = special;
+  // Invariant: the rest of the text and the closing quote fit before `limit`.
+  while (s != end) {
+    if (auto need = static_cast<std::size_t>(end - s) + 7;
+        static_cast<std::size_t>(limit - d) < need) {
+      auto used = d - out.data();
+      out.resize(out.size() + need + text.size() / 4);
+      d = out.data() + used;
+      limit = out.data() + out.size();
+    }
+    d = write_escape(d, *s++);
+    // Escapes come often in such text: copy while scanning rather than call memcpy
+    // for each short run.
+#ifdef SWITCHBOARD_BLOCK_SCAN
+    while (end - s >= block_size) {
+      auto n = copy_block(d, s); // fits: at least a block of text remains
+      s += n;
+      d += n;
+      if (n != block_size)
+        break;
+    }
+#endif
+    while (s != end && !escape_table[*s])
+      *d++ = static_cast<char>(*s++);
+  }
+  *d++ = '"';
+  out.resize(static_cast<std::size_t>(d - out.data()));
+}
+
 } // namespace
 
+void write_json_integer(std::string& out, int64_t value) {
+  append_integer(out, value);
+}
+
+void write_json_integer(std::string& out, uint64_t value) {
+  append_integer(out, value);
+}
+
 void write_json_string(std::string& out, std::string_view text) {
-  out.reserve(out.size() + text.size() + 2);
-  out.push_back('"');
-  auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  auto* end = p + text.size();
-  for (;;) {
-    // Copy the longest run that needs no escaping in one append.
-    auto* run = p;
-    while (p != end && !escape_table[*p])
-      ++p;
-    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
-    if (p == end)
-      break;
-    auto c = *p++;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out.push_back(hex_digits[c >> 4]);
-        out.push_back(hex_digits[c & 0xF]);
-    }
+  auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  auto* end = s + text.size();
+  auto* special = find_special(s, end);
+  if (special != end) {
+    write_escaped(out, text, special);
+    return;
   }
+  // Most strings need no escape at all.
+  out.push_back('"');
+  out.append(text);
   out.push_back('"');
 }
 
@@ -112,10 +261,10 @@ void write_json(std::string& out, simdjson::dom::element value) {
       write_json_string(out, value.get_string().value_unsafe());
       break;
     case element_type::INT64:
-      write_integer(out, value.get_int64().value_unsafe());
+      write_json_integer(out, value.get_int64().value_unsafe());
       break;
     case element_type::UINT64:
-      write_integer(out, value.get_uint64().value_unsafe());
+      write_json_integer(out, value.get_uint64().value_unsafe());
       break;
     case element_type::DOUBLE:
       write_json_double(out, value.get_double().value_unsafe());
@@ -163,10 +312,10 @@ void write_json(std::string& out, const boost::json::value& value) {
       break;
     }
     case boost::json::kind::int64:
-      write_integer(out, value.get_int64());
+      write_json_integer(out, value.get_int64());
       break;
     case boost::json::kind::uint64:
-      write_integer(out, value.get_uint64());
+      write_json_integer(out, value.get_uint64());
       break;
     case boost::json::kind::double_:
       write_json_double(out, value.get_double());

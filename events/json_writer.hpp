@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,12 @@ namespace switchboard {
 
 /// Appends `text` as a quoted JSON string, escaping quotes, backslashes and controls.
 void write_json_string(std::string& out, std::string_view text);
+
+/// Appends a signed integer.
+void write_json_integer(std::string& out, int64_t value);
+
+/// Appends an unsigned integer.
+void write_json_integer(std::string& out, uint64_t value);
 
 /// Appends a double so that it reads back as a double: `5.0`, not `5`.
 void write_json_double(std::string& out, double value);

@@ -41,6 +41,9 @@ struct dashboard_state {
   std::string cached;
   std::deque<sample> history;
   std::deque<boost::json::value> notifications;
+  // Processor notifications not yet parsed: with no live stream reader only the latest
+  // ones matter, so they are parsed when a snapshot needs them.
+  std::deque<std::string> unparsed;
   std::map<std::string, totals> last_totals; // by processor
   static inline const char* name = "dashboard";
 };
@@ -102,6 +105,31 @@ std::pair<std::string, boost::json::object> to_stream(const boost::json::object&
           std::move(data)};
 }
 
+constexpr std::size_t kept_notifications = 50;
+
+// Keeps a notification for the page and passes any message on to live stream readers.
+void take(dashboard_state& st, const std::string& json) {
+  boost::json::error_code ec;
+  auto v = boost::json::parse(json, ec);
+  if (ec || !v.is_object())
+    return;
+  auto [name, data] = to_stream(v.get_object());
+  if (st.cfg.hub && st.cfg.hub->subscribers() > 0)
+    st.cfg.hub->publish(name, to_json(boost::json::value(data)));
+  if (name == "notification") {
+    if (st.notifications.size() == kept_notifications)
+      st.notifications.pop_front();
+    st.notifications.push_back(std::move(data));
+  }
+}
+
+void take_unparsed(dashboard_state& st) {
+  std::deque<std::string> pending;
+  pending.swap(st.unparsed);
+  for (auto& json : pending)
+    take(st, json);
+}
+
 // Adds queue depth and throughput per processor and the history the page charts.
 std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
   if (!snap.is_object())
@@ -160,6 +188,7 @@ std::string enrich(dashboard_state& st, boost::json::value snap, double now) {
   hist["avg_latency_ms"] = std::move(avg);
   hist["p99_latency_ms"] = std::move(p99);
   o["history"] = std::move(hist);
+  take_unparsed(st);
   boost::json::array notes;
   for (auto it = st.notifications.rbegin(); it != st.notifications.rend(); ++it)
     notes.push_back(*it);
@@ -217,18 +246,23 @@ caf::behavior dashboard_fn(dashboard_actor* self, dashboard_config cfg) {
     },
     [=](notify_atom, const std::string& json) {
       auto& st = self->state;
-      boost::json::error_code ec;
-      auto v = boost::json::parse(json, ec);
-      if (ec || !v.is_object())
+      take_unparsed(st);
+      take(st, json);
+    },
+    [=](notify_atom, std::vector<std::string>& batch) {
+      auto& st = self->state;
+      if (st.cfg.hub && st.cfg.hub->subscribers() > 0) {
+        take_unparsed(st);
+        for (auto& json : batch)
+          take(st, json);
         return;
-      auto [name, data] = to_stream(v.get_object());
-      if (name == "notification") {
-        if (st.notifications.size() == 50)
-          st.notifications.pop_front();
-        st.notifications.push_back(data);
       }
-      if (st.cfg.hub)
-        st.cfg.hub->publish(name, to_json(boost::json::value(std::move(data))));
+      auto first = batch.size() > kept_notifications ? batch.size() - kept_notifications : 0;
+      for (auto i = first; i < batch.size(); ++i) {
+        if (st.unparsed.size() == kept_notifications)
+          st.unparsed.pop_front();
+        st.unparsed.push_back(std::move(batch[i]));
+      }
     },
     [=](snapshot_atom, const std::string& what) -> caf::result<caf::message> {
       auto& st = self->state;

@@ -135,13 +135,27 @@ void absorb_kafka(monitor_state& st, const std::string& component,
   }
 }
 
-void publish(monitor_actor* self, std::string json) {
-  auto& st = self->state;
+void remember(monitor_state& st, const std::string& json) {
   if (st.notifications.size() == 100)
     st.notifications.pop_front();
   st.notifications.push_back(json);
+}
+
+void publish(monitor_actor* self, std::string json) {
+  auto& st = self->state;
+  remember(st, json);
   for (auto& sub : st.subscribers)
     self->send(sub, notify_atom::value, json);
+}
+
+// Subscribers get a processor's notifications as the one batch they came in.
+void publish(monitor_actor* self, std::vector<std::string> batch) {
+  auto& st = self->state;
+  auto first = batch.size() > 100 ? batch.size() - 100 : 0;
+  for (auto i = first; i < batch.size(); ++i)
+    remember(st, batch[i]);
+  for (auto& sub : st.subscribers)
+    self->send(sub, notify_atom::value, batch);
 }
 
 void fire_alert(monitor_actor* self, const alert_transition& t) {
@@ -152,11 +166,11 @@ void fire_alert(monitor_actor* self, const alert_transition& t) {
   publish(self, to_json(boost::json::value(std::move(msg))));
   if (t.to != alert_state::firing || !st.cfg.dispatcher)
     return;
-  boost::json::object extra;
-  extra["rule"] = t.rule;
-  extra["metric"] = t.metric;
-  extra["value"] = std::isfinite(t.value) ? t.value : 0.0;
-  extra["threshold"] = t.threshold;
+  json_fields extra;
+  extra.set("rule", t.rule);
+  extra.set("metric", t.metric);
+  extra.set("value", std::isfinite(t.value) ? t.value : 0.0);
+  extra.set("threshold", t.threshold);
   auto sev = t.severity;
   if (sev != "info" && sev != "warning" && sev != "error" && sev != "critical")
     sev = "warning";
@@ -315,6 +329,7 @@ caf::behavior monitor_fn(monitor_actor* self, monitor_config cfg) {
       publish(self, to_json(boost::json::value(std::move(msg))));
     },
     [=](notify_atom, std::string& json) { publish(self, std::move(json)); },
+    [=](notify_atom, std::vector<std::string>& batch) { publish(self, std::move(batch)); },
     [=](ack_atom, const batch_ack&) {
       // Alerts sent into the pipeline need no follow-up once handled.
     },

@@ -28,12 +28,14 @@ struct monitor_config {
 /// Spawns the monitor: metrics registry, alert engine and health tracker in one actor.
 ///
 /// Components send `(stats_atom, component, json)`, `(heartbeat_atom, component)`,
-/// `(health_atom, component, status, message)` and `(notify_atom, json)`. Queries:
+/// `(health_atom, component, status, message)` and `(notify_atom, json)` or
+/// `(notify_atom, std::vector<std::string>)` (a processor's batch). Queries:
 /// `(snapshot_atom, what)` returns JSON text (Prometheus text for `prometheus`) for what
 /// in dashboard, metrics, prometheus, alerts, health, rules, notifications, figures.
 /// `(rules_atom, "add", json)` returns an empty string or the validation error;
 /// `(rules_atom, "delete", name)` returns whether the rule existed.
-/// `(subscribe_atom, actor)` streams `(notify_atom, json)` of alerts and notifications.
+/// `(subscribe_atom, actor)` streams `(notify_atom, json)` of alerts and health changes
+/// and `(notify_atom, std::vector<std::string>)` of processor notification batches.
 caf::actor spawn_monitor(caf::actor_system& sys, monitor_config cfg);
 
 /// Sets the dispatcher that receives fired alerts (it is spawned after the monitor).

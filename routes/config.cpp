@@ -585,6 +585,7 @@ void parse_processors(dom::element el, const std::string& path, diagnostics& dia
     return;
   r.integer("batch_size", out.batch_size, 1);
   r.integer("max_inflight_batches", out.max_inflight_batches, 1);
+  out.max_inflight_configured = el["max_inflight_batches"].error() == simdjson::SUCCESS;
   double backoff = out.restart_backoff_ms / 1000;
   r.duration("restart_backoff", backoff, true);
   out.restart_backoff_ms = backoff * 1000;

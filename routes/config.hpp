@@ -105,6 +105,9 @@ struct processors_config {
   std::size_t batch_size = 256;
   /// Batches a processor may have in flight before the source is paused.
   std::size_t max_inflight_batches = 8;
+  /// True when the config gave `max_inflight_batches`: sources keep it as it is
+  /// instead of raising it to cover their round trip.
+  bool max_inflight_configured = false;
   /// First restart delay of a crashed processor in milliseconds; doubles per crash.
   double restart_backoff_ms = 100;
   /// Longest restart delay in milliseconds.

@@ -37,10 +37,18 @@ struct topic_cells {
   cell other_types;
 };
 
+// Orders names by length first: most comparisons of a lookup end on the length, without
+// comparing bytes (this runs twice for every routed event).
+bool shorter_or_less(std::string_view a, std::string_view b) noexcept {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
 template <class Pairs>
 auto find_sorted(Pairs& pairs, std::string_view key) -> decltype(&pairs.front().second) {
   auto it = std::lower_bound(pairs.begin(), pairs.end(), key,
-                             [](const auto& p, std::string_view k) { return p.first < k; });
+                             [](const auto& p, std::string_view k) {
+                               return shorter_or_less(p.first, k);
+                             });
   if (it == pairs.end() || it->first != key)
     return nullptr;
   return &it->second;
@@ -149,7 +157,9 @@ route_table::route_table(std::vector<route_rule> rules)
       topics.push_back(t);
   }
   auto unique_sorted = [](std::vector<std::string>& v) {
-    std::sort(v.begin(), v.end());
+    std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) {
+      return shorter_or_less(a, b);
+    });
     v.erase(std::unique(v.begin(), v.end()), v.end());
   };
   unique_sorted(types);

@@ -15,7 +15,7 @@ processors_config one_agent(double failure_probability = 0) {
   return cfg;
 }
 
-event_ptr created(processor_harness& h, const std::string& id, boost::json::object extra = {},
+event_ptr created(processor_harness& h, const std::string& id, json_fields extra = {},
                   std::string_view type = "analysis") {
   return must(h.input.create_task_event(id, "created", type, "pending", {}, std::move(extra)));
 }

@@ -13,7 +13,7 @@ processor_harness task_harness() {
 }
 
 event_ptr task_event(processor_harness& h, const std::string& id, std::string_view action,
-                     boost::json::object extra = {}) {
+                     json_fields extra = {}) {
   return must(h.input.create_task_event(id, action, "analysis", action, {}, std::move(extra)));
 }
 

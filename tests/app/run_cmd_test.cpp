@@ -327,8 +327,13 @@ TEST_CASE("a service killed mid-stream loses nothing once restarted", "[kafka]")
                                      << f.want.ids["out_tasks"].size() << " task events");
   service_process restarted{f.config.path(), f.broker.bootstrap()};
   bool complete = f.await(seen, [&] { return covers(seen, f.want); }, 45);
+  // The first run may have delivered everything; stop the second only once it runs
+  // (its startup line), so the signal meets the service and not a starting process.
+  bool running = eventually([&] { return restarted.log().find("brokers") != std::string::npos; },
+                            pause_briefly, 30);
   INFO(restarted.log());
   CHECK(complete);
+  CHECK(running);
   CHECK(restarted.stop(SIGTERM) == 0);
 }
 

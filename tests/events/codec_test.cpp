@@ -226,3 +226,45 @@ TEST_CASE("events are immutable and shared by pointer") {
   static_assert(std::is_same_v<event_ptr, std::shared_ptr<const event>>);
   static_assert(!std::is_copy_constructible_v<event>);
 }
+
+TEST_CASE("decode_or_keep takes the bytes of a valid event and leaves a refused one") {
+  codec dec;
+  auto bad = with("\"data\"", "\"dat\"");
+  auto kept = bad;
+  auto refused = dec.decode_or_keep(kept);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == static_cast<uint8_t>(event_errc::missing_field));
+  CHECK(kept == bad);
+  auto broken = valid.substr(0, 40);
+  auto kept_broken = broken;
+  REQUIRE_FALSE(dec.decode_or_keep(kept_broken));
+  CHECK(kept_broken == broken);
+
+  std::string bytes;
+  bytes.reserve(valid.size() + simdjson::SIMDJSON_PADDING);
+  bytes = valid;
+  const char* buffer = bytes.data();
+  auto ev = dec.decode_or_keep(bytes);
+  REQUIRE(ev);
+  CHECK((*ev)->bytes() == valid);
+  // With room for the padding the event keeps the caller's buffer, uncopied.
+  CHECK((*ev)->bytes().data() == buffer);
+  CHECK((*ev)->data_string("task_id") == "t1");
+}
+
+TEST_CASE("events decoded one after another keep their own trees") {
+  // Each event's tree and strings are copied out of the shared parser.
+  codec dec;
+  std::vector<event_ptr> events;
+  for (int i = 0; i < 50; ++i) {
+    auto ev = dec.decode(with("t1", "task-" + std::to_string(i) + std::string(i, 'x')));
+    REQUIRE(ev);
+    events.push_back(*ev);
+  }
+  for (int i = 0; i < 50; ++i) {
+    CHECK(events[i]->data_string("task_id") == "task-" + std::to_string(i) + std::string(i, 'x'));
+    CHECK(events[i]->event_id() == "e-1");
+    CHECK(events[i]->hops() == 2);
+    CHECK(reencode(*events[i]) == std::string{events[i]->bytes()});
+  }
+}

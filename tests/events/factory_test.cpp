@@ -90,8 +90,8 @@ TEST_CASE("creators refuse invalid fields with a message naming the creator") {
 
 TEST_CASE("extra data fields and correlation ids are carried") {
   event_factory f;
-  boost::json::object extra;
-  extra["priority"] = 3;
+  json_fields extra;
+  extra.set("priority", 3);
   auto ev = f.create_task_event("t", "created", "analysis", "pending", {}, extra);
   REQUIRE(ev);
   CHECK((*ev)->data_number("priority") == 3);
@@ -99,4 +99,50 @@ TEST_CASE("extra data fields and correlation ids are carried") {
   REQUIRE(with_cid);
   CHECK((*with_cid)->correlation_id() == "corr-1");
   CHECK((*with_cid)->family() == event_family::unknown);
+}
+
+TEST_CASE("a creator's own fields replace extras of the same name in place") {
+  event_factory f;
+  auto ev = f.create_task_event("t-1", "created", "analysis", "pending", {},
+                                {{"status", "overridden"}, {"owner", "alice"}});
+  REQUIRE(ev);
+  CHECK(std::string_view{(*ev)->bytes()}.find(
+          R"("data":{"status":"pending","owner":"alice","task_id":"t-1",)"
+          R"("task_type":"analysis"})")
+        != std::string_view::npos);
+}
+
+TEST_CASE("derived events carry the parent's correlation and one more hop") {
+  event_factory f{"child"};
+  auto parent = f.create("custom_event", {{"n", 1}}, {{"hops", 2}}, "corr-9");
+  REQUIRE(parent);
+  CHECK((*parent)->hops() == 2);
+  f.derive_from(parent->get());
+  auto child = f.create("custom_event", {}, {{"note", "kept"}});
+  REQUIRE(child);
+  CHECK((*child)->correlation_id() == "corr-9");
+  CHECK((*child)->hops() == 3);
+  CHECK(std::string_view{(*child)->bytes()}.find(R"("metadata":{"note":"kept","hops":3})")
+        != std::string_view::npos);
+  // Hops given by the caller win over the derived count.
+  auto own = f.create("custom_event", {}, {{"hops", 7}});
+  REQUIRE(own);
+  CHECK((*own)->hops() == 7);
+  auto plain = f.create("custom_event", {});
+  REQUIRE(plain);
+  CHECK(std::string_view{(*plain)->bytes()}.find(R"("metadata":{"hops":3})")
+        != std::string_view::npos);
+  f.derive_from(nullptr);
+  auto root = f.create("custom_event", {});
+  REQUIRE(root);
+  CHECK((*root)->hops() == 0);
+  CHECK((*root)->correlation_id().empty());
+  CHECK(std::string_view{(*root)->bytes()}.find(R"("metadata":{})") != std::string_view::npos);
+}
+
+TEST_CASE("invalid UTF-8 in a field is refused by the codec, not written as is") {
+  event_factory f;
+  auto ev = f.create("custom_event", {{"text", std::string_view{"bad \xFF byte"}}});
+  REQUIRE_FALSE(ev);
+  CHECK(ev.error().code() == static_cast<uint8_t>(event_errc::invalid_utf8));
 }

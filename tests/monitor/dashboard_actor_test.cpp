@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <boost/json/parse.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -13,6 +15,7 @@
 #include "actors/protocol.hpp"
 #include "monitor/dashboard_actor.hpp"
 #include "monitor/event_stream.hpp"
+#include "monitor/monitor_actor.hpp"
 #include "routes/config.hpp"
 #include "routes/route_table.hpp"
 
@@ -149,6 +152,60 @@ TEST_CASE("alert events from the pipeline reach the stream as alerts") {
   auto note = boost::json::parse(got[1]->data);
   CHECK(note.at("title") == "Task t-1 completed");
   CHECK(note.at("event_type") == "user_notification");
+}
+
+namespace {
+
+std::vector<std::string> note_batch(int first, int count) {
+  std::vector<std::string> out;
+  for (int i = first; i < first + count; ++i)
+    out.push_back(R"({"type":"notification","event":{"event_type":"user_notification",)"
+                  R"("data":{"title":"note )" + std::to_string(i) + R"("}}})");
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("processor notification batches reach the page and the stream readers") {
+  fixture f;
+  dashboard_config dc;
+  dc.monitor = f.own(spawn_monitor(f.sys, monitor_config{}));
+  dc.hub = std::make_shared<event_hub>();
+  dc.tick_ms = 20;
+  auto dashboard = f.own(spawn_dashboard(f.sys, dc));
+  // Nobody reads the stream: the page still lists the latest 50 notifications.
+  caf::anon_send(dashboard, notify_atom::value, note_batch(0, 40));
+  caf::anon_send(dashboard, notify_atom::value, note_batch(40, 30));
+  auto titles = [&] {
+    auto snap = boost::json::parse(f.ask(dashboard, caf::make_message(
+                                                      snapshot_atom::value,
+                                                      std::string{"dashboard"})));
+    std::vector<std::string> out;
+    for (auto& n : snap.at("notifications").as_array())
+      out.emplace_back(n.at("title").as_string());
+    return out;
+  };
+  std::vector<std::string> seen;
+  for (int i = 0; i < 200 && (seen.empty() || seen.front() != "note 69"); ++i) {
+    std::this_thread::sleep_for(10ms);
+    seen = titles();
+  }
+  REQUIRE(seen.size() == 50);
+  CHECK(seen.front() == "note 69"); // newest first
+  CHECK(seen.back() == "note 20");
+  CHECK(dc.hub->published() == 0);
+  // A reader gets every message of a batch, in order.
+  auto sub = dc.hub->subscribe();
+  caf::anon_send(dashboard, notify_atom::value, note_batch(70, 3));
+  std::vector<stream_message_ptr> got;
+  for (int i = 0; i < 100 && got.size() < 3; ++i)
+    sub->pop_all(got, 100ms);
+  REQUIRE(got.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(got[i]->event == "notification");
+    CHECK(boost::json::parse(got[i]->data).at("title").as_string()
+          == ("note " + std::to_string(70 + i)).c_str());
+  }
 }
 
 TEST_CASE("the dashboard cache serves a snapshot only while it is fresh") {

@@ -11,7 +11,6 @@
 #include "routes/route_table.hpp"
 
 using namespace switchboard;
-namespace json = boost::json;
 
 namespace {
 
@@ -49,9 +48,9 @@ routed route(const switchboard_config& cfg, const event_ptr& ev) {
   return out;
 }
 
-event_ptr make(std::string_view type, json::object data) {
+event_ptr make(std::string_view type, const json_fields& data) {
   static event_factory factory{"predefined-test"};
-  auto ev = factory.create(type, std::move(data));
+  auto ev = factory.create(type, data);
   if (!ev)
     FAIL(error_text(ev.error()));
   return *ev;

@@ -49,3 +49,14 @@ TEST_CASE("a sliding window must be a whole number of slides") {
              Catch::Contains("processors.windows[0].size") && Catch::Contains("whole multiple"));
   CHECK(parse_config(R"({"processors": {"windows": [{"kind": "sliding", "size": "30s", "slide": "10s"}]}})"));
 }
+
+TEST_CASE("a config that gives max_inflight_batches says so") {
+  auto defaults = parse_config("{}");
+  REQUIRE(defaults);
+  CHECK(defaults->processors.max_inflight_batches == 8);
+  CHECK_FALSE(defaults->processors.max_inflight_configured);
+  auto given = parse_config(R"({"processors":{"max_inflight_batches":3}})");
+  REQUIRE(given);
+  CHECK(given->processors.max_inflight_batches == 3);
+  CHECK(given->processors.max_inflight_configured);
+}

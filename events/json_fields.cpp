@@ -1,0 +1,120 @@
+#include "events/json_fields.hpp"
+
+#include <cstring>
+
+namespace switchboard {
+
+json_fields::value::value(std::string_view text) {
+  write_json_string(text_, text);
+}
+
+json_fields::value::value(double number) {
+  write_json_double(text_, number);
+}
+
+json_fields::value::value(bool flag) : text_(flag ? "true" : "false") {
+  // nop
+}
+
+json_fields::json_fields(std::initializer_list<std::pair<std::string_view, value>> fields) {
+  for (const auto& [key, v] : fields)
+    set_raw(key, v.text());
+}
+
+json_fields::field json_fields::begin_field(std::string_view key) {
+  if (!fields_.empty())
+    body_.push_back(',');
+  else if (body_.capacity() < 160)
+    body_.reserve(160); // one allocation for the usual handful of fields
+  auto key_begin = body_.size();
+  write_json_string(body_, key);
+  field added{static_cast<uint32_t>(key_begin),
+              static_cast<uint32_t>(body_.size() - key_begin)};
+  body_.push_back(':');
+  return added;
+}
+
+json_fields& json_fields::end_field(field added) {
+  const char* key = body_.data() + added.key_begin;
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    auto& f = fields_[i];
+    if (f.key_size != added.key_size
+        || std::memcmp(body_.data() + f.key_begin, key, f.key_size) != 0)
+      continue;
+    // Move the new value over the old one and drop the new field's text.
+    auto value_begin = added.key_begin + added.key_size + 1;
+    std::string value{body_, value_begin};
+    body_.resize(added.key_begin - 1); // from its comma on
+    auto old_begin = f.key_begin + f.key_size + 1;
+    auto old_size = value_end(i) - old_begin;
+    body_.replace(old_begin, old_size, value);
+    auto shift = static_cast<int64_t>(value.size()) - static_cast<int64_t>(old_size);
+    for (auto j = i + 1; j < fields_.size(); ++j)
+      fields_[j].key_begin = static_cast<uint32_t>(fields_[j].key_begin + shift);
+    return *this;
+  }
+  if (fields_.empty())
+    fields_.reserve(8); // one allocation for the usual handful of fields
+  fields_.push_back(added);
+  return *this;
+}
+
+std::size_t json_fields::value_end(std::size_t index) const noexcept {
+  // A field's value ends where the comma before the next key is.
+  return index + 1 < fields_.size() ? fields_[index + 1].key_begin - 1 : body_.size();
+}
+
+json_fields& json_fields::set(std::string_view key, std::string_view text) {
+  auto added = begin_field(key);
+  write_json_string(body_, text);
+  return end_field(added);
+}
+
+json_fields& json_fields::set(std::string_view key, double number) {
+  auto added = begin_field(key);
+  write_json_double(body_, number);
+  return end_field(added);
+}
+
+json_fields& json_fields::set(std::string_view key, bool flag) {
+  return set_raw(key, flag ? "true" : "false");
+}
+
+json_fields& json_fields::set(std::string_view key, const json_fields& object) {
+  auto added = begin_field(key);
+  object.write(body_);
+  return end_field(added);
+}
+
+json_fields& json_fields::set_raw(std::string_view key, std::string_view json_text) {
+  auto added = begin_field(key);
+  body_.append(json_text);
+  return end_field(added);
+}
+
+bool json_fields::contains(std::string_view key) const {
+  if (fields_.empty())
+    return false;
+  // Keys are stored quoted and escaped; compare in that form.
+  std::string quoted;
+  write_json_string(quoted, key);
+  for (const auto& f : fields_)
+    if (std::string_view{body_.data() + f.key_begin, f.key_size} == quoted)
+      return true;
+  return false;
+}
+
+void json_fields::write(std::string& out) const {
+  out.reserve(out.size() + body_.size() + 2);
+  out.push_back('{');
+  out.append(body_);
+  out.push_back('}');
+}
+
+std::string json_fields::str() const {
+  std::string out;
+  write(out);
+  return out;
+}
+
+} // namespace switchboard

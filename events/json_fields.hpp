@@ -1,0 +1,150 @@
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "events/json_writer.hpp"
+
+namespace switchboard {
+
+/// The fields of one JSON object, kept as compact JSON text while they are set.
+///
+/// Fields keep their insertion order; setting a key again replaces its value in place.
+/// Building an event's `data` this way costs one growing string instead of a tree of
+/// nodes that would be written out as text again.
+class json_fields {
+public:
+  /// Integer types other than bool, which `set` writes as JSON numbers.
+  template <class T>
+  static constexpr bool is_integer = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+  /// One value of a field list, held as its JSON text.
+  class value {
+  public:
+    /// A JSON string.
+    value(std::string_view text);
+
+    /// A JSON string (a string literal must not turn into a boolean).
+    value(const char* text) : value(std::string_view{text}) {
+      // nop
+    }
+
+    /// A JSON string.
+    value(const std::string& text) : value(std::string_view{text}) {
+      // nop
+    }
+
+    /// An integer, keeping its signedness.
+    template <class Int, class = std::enable_if_t<is_integer<Int>>>
+    value(Int number) {
+      write_integer(text_, number);
+    }
+
+    /// A double; NaN and infinities become null.
+    value(double number);
+
+    /// A boolean.
+    value(bool flag);
+
+    /// The JSON text.
+    std::string_view text() const noexcept {
+      return text_;
+    }
+
+  private:
+    std::string text_;
+  };
+
+  /// An empty object.
+  json_fields() = default;
+
+  /// The fields in the given order, e.g. `{{"task_id", "t-1"}, {"priority", 3}}`.
+  json_fields(std::initializer_list<std::pair<std::string_view, value>> fields);
+
+  /// Sets `key` to a JSON string.
+  json_fields& set(std::string_view key, std::string_view text);
+
+  /// Sets `key` to a JSON string (a string literal must not turn into a boolean).
+  json_fields& set(std::string_view key, const char* text) {
+    return set(key, std::string_view{text});
+  }
+
+  /// Sets `key` to an integer, keeping its signedness.
+  template <class Int, class = std::enable_if_t<is_integer<Int>>>
+  json_fields& set(std::string_view key, Int number) {
+    auto added = begin_field(key);
+    write_integer(body_, number);
+    return end_field(added);
+  }
+
+  /// Sets `key` to a double written so that it reads back as one (`5.0`); NaN and
+  /// infinities become null.
+  json_fields& set(std::string_view key, double number);
+
+  /// Sets `key` to a boolean.
+  json_fields& set(std::string_view key, bool flag);
+
+  /// Sets `key` to the nested object `object`.
+  json_fields& set(std::string_view key, const json_fields& object);
+
+  /// Sets `key` to `json_text` as it is; the caller vouches that it is one JSON value.
+  json_fields& set_raw(std::string_view key, std::string_view json_text);
+
+  /// True when `key` was set.
+  bool contains(std::string_view key) const;
+
+  /// The number of fields.
+  std::size_t size() const noexcept {
+    return fields_.size();
+  }
+
+  /// True when no field was set.
+  bool empty() const noexcept {
+    return fields_.empty();
+  }
+
+  /// The length of the object's JSON text, braces included.
+  std::size_t text_size() const noexcept {
+    return body_.size() + 2;
+  }
+
+  /// Appends the object as compact JSON text, `{}` when empty.
+  void write(std::string& out) const;
+
+  /// The object as compact JSON text.
+  std::string str() const;
+
+private:
+  // Where a field's quoted (escaped) key starts in `body_` and how long it is; the
+  // value follows the key's colon and ends at the next field's comma.
+  struct field {
+    uint32_t key_begin;
+    uint32_t key_size;
+  };
+
+  template <class Int>
+  static void write_integer(std::string& out, Int number) {
+    using wide = std::conditional_t<std::is_signed_v<Int>, int64_t, uint64_t>;
+    write_json_integer(out, static_cast<wide>(number));
+  }
+
+  // Writes `"key":` of a new field at the end; its value is written next.
+  field begin_field(std::string_view key);
+
+  // Registers the field that `begin_field` started, or moves its value onto an earlier
+  // field with the same key.
+  json_fields& end_field(field added);
+
+  // Where the value of the field at `index` ends in `body_`.
+  std::size_t value_end(std::size_t index) const noexcept;
+
+  std::string body_;
+  std::vector<field> fields_;
+};
+
+} // namespace switchboard
