@@ -64,45 +64,56 @@ caf::behavior report_counter(caf::event_based_actor*, std::shared_ptr<tick_count
   };
 }
 
+// A shell around a ticking logic, reporting to a counting monitor.
+struct shell_fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<tick_counts> counts = std::make_shared<tick_counts>();
+  caf::actor monitor;
+  caf::actor shell;
+  std::chrono::steady_clock::time_point start;
+
+  shell_fixture(int logic_interval_ms, int shell_tick_ms) {
+    monitor = sys.spawn(report_counter, counts);
+    processor_shell_config pc;
+    auto c = counts;
+    pc.make = [c, logic_interval_ms] {
+      return std::make_unique<ticking_logic>(c, logic_interval_ms);
+    };
+    pc.monitor = monitor;
+    pc.tick_ms = shell_tick_ms;
+    start = std::chrono::steady_clock::now();
+    shell = spawn_processor(sys, pc);
+  }
+
+  ~shell_fixture() {
+    caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+  }
+
+  /// Waits until `done` holds or `limit` passed since the start.
+  template <class Pred>
+  void wait_for(Pred done, std::chrono::milliseconds limit) {
+    while (!done() && std::chrono::steady_clock::now() - start < limit)
+      std::this_thread::sleep_for(5ms);
+  }
+};
+
 } // namespace
 
 TEST_CASE("a processor logic gets the short ticks it asks for; reports keep their pace") {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
-  auto counts = std::make_shared<tick_counts>();
-  auto monitor = sys.spawn(report_counter, counts);
-  processor_shell_config pc;
-  pc.make = [counts] { return std::make_unique<ticking_logic>(counts, 5); };
-  pc.monitor = monitor;
-  pc.tick_ms = 3000;
-  auto start = std::chrono::steady_clock::now();
-  auto shell = spawn_processor(sys, pc);
+  shell_fixture f{5, 3000};
   // At the shell's own pace this would take a minute.
-  while (counts->ticks < 20 && std::chrono::steady_clock::now() - start < 2500ms)
-    std::this_thread::sleep_for(5ms);
-  CHECK(counts->ticks >= 20);
-  CHECK(counts->reports == 0);
-  caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+  f.wait_for([&] { return f.counts->ticks >= 20; }, 2500ms);
+  CHECK(f.counts->ticks >= 20);
+  CHECK(f.counts->reports == 0);
 }
 
 TEST_CASE("a processor logic without a tick interval ticks and reports at the shell's pace") {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
-  auto counts = std::make_shared<tick_counts>();
-  auto monitor = sys.spawn(report_counter, counts);
-  processor_shell_config pc;
-  pc.make = [counts] { return std::make_unique<ticking_logic>(counts, 0); };
-  pc.monitor = monitor;
-  pc.tick_ms = 20;
-  auto start = std::chrono::steady_clock::now();
-  auto shell = spawn_processor(sys, pc);
-  while (counts->reports < 5 && std::chrono::steady_clock::now() - start < 10s)
-    std::this_thread::sleep_for(5ms);
-  CHECK(counts->reports >= 5);
+  shell_fixture f{0, 20};
+  f.wait_for([&] { return f.counts->reports >= 5; }, 10000ms);
+  CHECK(f.counts->reports >= 5);
   // Every report comes from a tick, and ticks come no faster than reports.
-  CHECK(counts->ticks >= counts->reports);
-  CHECK(counts->ticks <= counts->reports + 2);
-  caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+  CHECK(f.counts->ticks >= f.counts->reports);
+  CHECK(f.counts->ticks <= f.counts->reports + 2);
 }
