@@ -22,13 +22,6 @@ using namespace switchboard::test;
 
 namespace {
 
-std::string event_line(int i) {
-  return R"({"event_id":"ev-)" + std::to_string(i)
-         + R"(","event_type":"task_created","timestamp":"2026-01-01T00:00:00Z",)"
-           R"("source":"test","data":{"n":)"
-         + std::to_string(i) + "}}";
-}
-
 // Waits up to `seconds` for the next input batch; false when none came.
 bool next_batch(caf::scoped_actor& self, input_batch& out, double seconds) {
   bool got = false;

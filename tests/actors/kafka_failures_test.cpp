@@ -33,13 +33,6 @@ using namespace switchboard::test;
 
 namespace {
 
-std::string event_line(int i) {
-  return R"({"event_id":"ev-)" + std::to_string(i)
-         + R"(","event_type":"task_created","timestamp":"2026-01-01T00:00:00Z",)"
-           R"("source":"test","data":{"n":)"
-         + std::to_string(i) + "}}";
-}
-
 // An in-process development broker with the given single-partition topics.
 std::unique_ptr<kafka_broker> make_broker(const std::vector<std::string>& topics) {
   auto broker = kafka_broker::make();
@@ -146,6 +139,35 @@ struct stop_guard {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
 };
+
+// Source settings for topic `in`, committing often.
+kafka_source_config source_settings(const std::string& bootstrap, const std::string& group,
+                                    caf::actor monitor) {
+  kafka_source_config sc;
+  sc.kafka = test_kafka_config(bootstrap, group);
+  sc.topics = {"in"};
+  sc.monitor = std::move(monitor);
+  sc.commit_interval_ms = 50;
+  return sc;
+}
+
+// A dispatcher with the config's routes in front of `sink`, fed by a source made from
+// `sc`; both stop with `guard`.
+caf::expected<caf::actor> route_from_in(caf::actor_system& sys, const switchboard_config& config,
+                                        const caf::actor& sink, kafka_source_config& sc,
+                                        stop_guard& guard) {
+  dispatcher_config dc;
+  dc.routes = config.routes;
+  dc.topics = config.topics;
+  dc.sink = sink;
+  auto dispatcher = spawn_dispatcher(sys, dc);
+  guard.actors.push_back(dispatcher);
+  sc.dispatcher = dispatcher;
+  auto source = spawn_kafka_source(sys, sc);
+  if (source)
+    guard.actors.push_back(*source);
+  return source;
+}
 
 struct quiet_log {
   spdlog::level::level_enum was = spdlog::get_level();
@@ -272,20 +294,9 @@ TEST_CASE("kafka service actors: an input whose output is neither delivered nor 
   auto sink = spawn_kafka_sink(sys, kc);
   REQUIRE(sink);
   stop_guard guard{{*sink}};
-  dispatcher_config dc;
-  dc.routes = config->routes;
-  dc.topics = config->topics;
-  dc.sink = *sink;
-  auto dispatcher = spawn_dispatcher(sys, dc);
-  guard.actors.push_back(dispatcher);
-  kafka_source_config sc;
-  sc.kafka = test_kafka_config(broker->bootstrap(), "held");
-  sc.topics = {"in"};
-  sc.dispatcher = dispatcher;
-  sc.commit_interval_ms = 50;
-  auto source = spawn_kafka_source(sys, sc);
+  auto sc = source_settings(broker->bootstrap(), "held", {});
+  auto source = route_from_in(sys, *config, *sink, sc, guard);
   REQUIRE(source);
-  guard.actors.push_back(*source);
   auto committed = [&] {
     auto reader = kafka_consumer::make(sc.kafka);
     REQUIRE(reader);
@@ -330,21 +341,9 @@ TEST_CASE("kafka service actors: consumer and producer come back from fatal erro
   auto sink = spawn_kafka_sink(sys, kc);
   REQUIRE(sink);
   stop_guard guard{{*sink}};
-  dispatcher_config dc;
-  dc.routes = config->routes;
-  dc.topics = config->topics;
-  dc.sink = *sink;
-  auto dispatcher = spawn_dispatcher(sys, dc);
-  guard.actors.push_back(dispatcher);
-  kafka_source_config sc;
-  sc.kafka = test_kafka_config(broker->bootstrap(), "phoenix");
-  sc.topics = {"in"};
-  sc.dispatcher = dispatcher;
-  sc.monitor = self;
-  sc.commit_interval_ms = 50;
-  auto source = spawn_kafka_source(sys, sc);
+  auto sc = source_settings(broker->bootstrap(), "phoenix", self);
+  auto source = route_from_in(sys, *config, *sink, sc, guard);
   REQUIRE(source);
-  guard.actors.push_back(*source);
   REQUIRE(eventually([&] { return figure(self, *source, "acknowledged") == 20; },
                      [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }, 30));
   // Both clients fail fatally: each reports it and is recreated.

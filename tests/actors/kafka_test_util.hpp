@@ -20,6 +20,14 @@
 
 namespace switchboard::test {
 
+/// A valid task_created event line numbered `i` (event id `ev-i`).
+inline std::string event_line(int i) {
+  return R"({"event_id":"ev-)" + std::to_string(i)
+         + R"(","event_type":"task_created","timestamp":"2026-01-01T00:00:00Z",)"
+           R"("source":"test","data":{"n":)"
+         + std::to_string(i) + "}}";
+}
+
 /// A `switchboard broker` child process; stopped when the guard goes. A broker that did
 /// not start has an empty bootstrap address, which each test requires to be set.
 class broker_process {
