@@ -29,6 +29,7 @@ int run_bench(const bench_options& opts) {
   bench::bench_config cfg;
   cfg.seconds = opts.seconds;
   cfg.json = opts.json;
+  cfg.events = opts.events;
   std::string names;
   int rc = 0;
   bool found = false;

@@ -77,6 +77,7 @@ struct bench_options {
   std::string which = "all";
   bool json = false;
   double seconds = 3;
+  uint64_t events = 0;
 };
 
 /// Runs the demo scenario; returns the process exit code.

@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   bench_cmd->add_flag("--json", bench.json, "Print results as JSON");
   bench_cmd->add_option("--seconds", bench.seconds, "Time per measurement")->capture_default_str();
+  bench_cmd->add_option("--events", bench.events,
+                        "pipeline: only the flat-out run, stopping after N events (for profilers)");
   bench_cmd->callback([&] { rc = run_bench(bench); });
 
   try {

@@ -12,6 +12,9 @@ struct bench_config {
   double seconds = 3;
   /// Print JSON instead of a table.
   bool json = false;
+  /// When not 0, `pipeline` runs only flat out and stops after this many events: a
+  /// fixed amount of work for profilers (callgrind, perf) to compare.
+  uint64_t events = 0;
 };
 
 /// A repeatable corpus of envelope events across all families, about `target_bytes` each.
