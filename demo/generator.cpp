@@ -91,8 +91,8 @@ std::string event_generator::id(std::string_view prefix) {
   return out;
 }
 
-std::string event_generator::begin_event(std::string_view type) {
-  std::string out;
+void event_generator::begin_event(std::string& out, std::string_view type) {
+  out.clear();
   // Generated events are 200 to 330 bytes; one buffer takes the whole envelope and
   // the decoder's padding.
   out.reserve(384 + simdjson::SIMDJSON_PADDING);
@@ -103,15 +103,13 @@ std::string event_generator::begin_event(std::string_view type) {
   out += ",\"timestamp\":\"";
   append_iso_timestamp_now(out);
   out += "\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{";
-  return out;
 }
 
-std::string& event_generator::end_event(std::string& out) {
+void event_generator::end_event(std::string& out) {
   out += "},\"metadata\":{\"generator\":\"demo\"}}";
-  return out;
 }
 
-std::string event_generator::document_event() {
+void event_generator::document_event(std::string& out) {
   if (uploaded_.empty() || rng_() % 10 < 7) {
     auto doc = id("doc");
     // Processing follows an upload within a few events, before its analysis (tens of
@@ -123,7 +121,7 @@ std::string event_generator::document_event() {
     // The order of these draws is part of the sequence a seed gives.
     auto owner = pick(rng_, owners);
     auto size = 1000 + rng_() % 5000000;
-    auto out = begin_event("document_uploaded");
+    begin_event(out, "document_uploaded");
     out += "\"document_id\":\"";
     out += doc;
     out += "\",\"status\":\"pending\",\"file_path\":\"/inbox/";
@@ -134,7 +132,8 @@ std::string event_generator::document_event() {
     out += ",\"owner\":\"";
     out += owner;
     out += '"';
-    return std::move(end_event(out));
+    end_event(out);
+    return;
   }
   auto i = rng_() % uploaded_.size();
   auto doc = std::move(uploaded_[i]);
@@ -142,7 +141,7 @@ std::string event_generator::document_event() {
   uploaded_.pop_back();
   auto duration = 20 + rng_() % 400;
   auto pages = 1 + rng_() % 80;
-  auto out = begin_event("document_processed");
+  begin_event(out, "document_processed");
   out += "\"document_id\":\"";
   out += doc;
   out += "\",\"status\":\"processed\",\"file_path\":\"/inbox/";
@@ -151,10 +150,10 @@ std::string event_generator::document_event() {
   write_json_integer(out, pages);
   out += ",\"duration_ms\":";
   write_json_integer(out, duration);
-  return std::move(end_event(out));
+  end_event(out);
 }
 
-std::string event_generator::task_event() {
+void event_generator::task_event(std::string& out) {
   if (tasks_.empty() || rng_() % 10 < 4) {
     auto task = id("task");
     bool for_agents = rng_() % 5 == 0;
@@ -162,7 +161,7 @@ std::string event_generator::task_event() {
                                        : pick(rng_, outside_task_types);
     auto priority = rng_() % 5;
     auto owner = pick(rng_, owners);
-    auto out = begin_event("task_created");
+    begin_event(out, "task_created");
     out += "\"task_id\":\"";
     out += task;
     out += "\",\"task_type\":\"";
@@ -173,7 +172,8 @@ std::string event_generator::task_event() {
     write_json_integer(out, priority);
     if (!for_agents && tasks_.size() < 1000)
       tasks_.emplace_back(std::move(task), 0);
-    return std::move(end_event(out));
+    end_event(out);
+    return;
   }
   auto i = rng_() % tasks_.size();
   auto& [task, state] = tasks_[i];
@@ -186,7 +186,7 @@ std::string event_generator::task_event() {
     status = ok ? "completed" : "failed";
   }
   state = 1;
-  auto out = begin_event(type);
+  begin_event(out, type);
   out += "\"task_id\":\"";
   out += task;
   out += "\",\"task_type\":\"report\",\"status\":\"";
@@ -197,89 +197,94 @@ std::string event_generator::task_event() {
     tasks_[i] = std::move(tasks_.back());
     tasks_.pop_back();
   }
-  return std::move(end_event(out));
+  end_event(out);
 }
 
-std::string event_generator::agent_event() {
+void event_generator::agent_event(std::string& out) {
   std::string_view agent = pick(rng_, pool_agents);
   if (rng_() % 20 == 0) {
-    auto out = begin_event("agent_error");
+    begin_event(out, "agent_error");
     out += "\"agent_id\":\"";
     out += agent;
     out += "\",\"agent_type\":\"llm\",\"status\":\"error\","
            "\"error\":\"rate limited by upstream model API\"";
-    return std::move(end_event(out));
+    end_event(out);
+    return;
   }
   auto latency = 10 + rng_() % 300;
   bool degraded = rng_() % 50 == 0;
-  auto out = begin_event("agent_health");
+  begin_event(out, "agent_health");
   out += "\"agent_id\":\"";
   out += agent;
   out += "\",\"agent_type\":\"llm\",\"status\":\"";
   out += degraded ? "degraded" : "healthy";
   out += "\",\"latency_ms\":";
   write_json_integer(out, latency);
-  return std::move(end_event(out));
+  end_event(out);
 }
 
-std::string event_generator::analytics_event() {
+void event_generator::analytics_event(std::string& out) {
   switch (rng_() % 3) {
     case 0: {
-      auto out = begin_event("metrics");
+      begin_event(out, "metrics");
       out += "\"metric_name\":\"queue_length\",\"value\":";
       write_json_integer(out, rng_() % 500);
-      return std::move(end_event(out));
+      end_event(out);
+      return;
     }
     case 1: {
       auto latency = rng_() % 100 == 0 ? 1000 + rng_() % 4000 : 5 + rng_() % 300;
-      auto out = begin_event("performance_data");
+      begin_event(out, "performance_data");
       out += "\"metric_name\":\"request_latency\",\"value\":";
       write_json_integer(out, latency);
       out += ",\"latency_ms\":";
       write_json_integer(out, latency);
-      return std::move(end_event(out));
+      end_event(out);
+      return;
     }
     default: {
-      auto out = begin_event("system_stats");
+      begin_event(out, "system_stats");
       out += "\"metric_name\":\"cpu_percent\",\"value\":";
       write_json_integer(out, rng_() % 100);
       out += ".5";
-      return std::move(end_event(out));
+      end_event(out);
+      return;
     }
   }
 }
 
-std::string event_generator::failing_event() {
+void event_generator::failing_event(std::string& out) {
   // Valid JSON whose step is impossible: processors refuse it and it is dead-lettered.
   if (rng_() % 2 == 0) {
-    auto out = begin_event("task_completed");
+    begin_event(out, "task_completed");
     out += "\"task_id\":\"";
     append_id(out, "ghost-task");
     out += "\",\"task_type\":\"report\",\"status\":\"completed\"";
-    return std::move(end_event(out));
+    end_event(out);
+    return;
   }
-  auto out = begin_event("document_processed");
+  begin_event(out, "document_processed");
   out += "\"document_id\":\"";
   append_id(out, "ghost-doc");
   out += "\",\"status\":\"processed\",\"file_path\":\"/x\"";
-  return std::move(end_event(out));
+  end_event(out);
 }
 
-std::string event_generator::next(generated_kind& kind, event_family& family) {
+void event_generator::next(std::string& out, generated_kind& kind, event_family& family) {
   kind = generated_kind::valid;
   if (spec_.error_rate > 0 && static_cast<double>(rng_() % 1000000) < spec_.error_rate * 10000) {
     bool malformed = rng_() % 2 == 0;
     kind = malformed ? generated_kind::malformed : generated_kind::failing;
     family = event_family::task;
-    auto text = failing_event();
+    failing_event(out);
     if (malformed) {
       switch (rng_() % 3) {
-        case 0: text.resize(text.size() / 2); break; // truncated
-        case 1: text.replace(text.find("\"data\""), 6, "\"dat\""); break; // no data field
-        default: text[text.find(':')] = ';'; // broken syntax
+        case 0: out.resize(out.size() / 2); break; // truncated
+        case 1: out.replace(out.find("\"data\""), 6, "\"dat\""); break; // no data field
+        default: out[out.find(':')] = ';'; // broken syntax
       }
     }
-    return text;
+    return;
   }
   auto u = static_cast<double>(rng_() % 1000000) / 1e6;
   family = cumulative_.back().first;
@@ -289,11 +294,17 @@ std::string event_generator::next(generated_kind& kind, event_family& family) {
       break;
     }
   switch (family) {
-    case event_family::document: return document_event();
-    case event_family::task: return task_event();
-    case event_family::agent: return agent_event();
-    default: return analytics_event();
+    case event_family::document: document_event(out); break;
+    case event_family::task: task_event(out); break;
+    case event_family::agent: agent_event(out); break;
+    default: analytics_event(out); break;
   }
+}
+
+std::string event_generator::next(generated_kind& kind, event_family& family) {
+  std::string out;
+  next(out, kind, family);
+  return out;
 }
 
 void count_generated(generation_report& report, generated_kind kind, event_family family) {
@@ -309,6 +320,7 @@ struct generator_state {
   generator_config cfg;
   std::unique_ptr<event_generator> gen;
   codec dec;
+  std::string text;
   generation_progress progress;
   std::size_t inflight = 0;
   uint64_t next_ticket = 0;
@@ -327,13 +339,14 @@ void send_batch(generator_actor* self, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     generated_kind kind;
     event_family fam;
-    auto text = st.gen->next(kind, fam);
+    // One buffer for every event: the codec copies what it keeps.
+    st.gen->next(st.text, kind, fam);
     count_generated(st.progress.report(), kind, fam);
-    auto ev = st.dec.decode_or_keep(text);
+    auto ev = st.dec.decode_or_keep(st.text);
     if (ev)
       b.events.push_back(std::move(*ev));
     else
-      b.rejected.push_back(rejected_input{std::move(text), error_text(ev.error())});
+      b.rejected.push_back(rejected_input{st.text, error_text(ev.error())});
   }
   b.ingest_ns = mono_now_ns();
   ++st.inflight;

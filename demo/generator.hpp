@@ -47,15 +47,19 @@ public:
   /// The next event's bytes; `kind` says whether it was made to fail.
   std::string next(generated_kind& kind, event_family& family);
 
+  /// Writes the next event's bytes over `out`, reusing its buffer.
+  void next(std::string& out, generated_kind& kind, event_family& family);
+
 private:
-  std::string document_event();
-  std::string task_event();
-  std::string agent_event();
-  std::string analytics_event();
-  std::string failing_event();
+  // Each writes one event over `out`.
+  void document_event(std::string& out);
+  void task_event(std::string& out);
+  void agent_event(std::string& out);
+  void analytics_event(std::string& out);
+  void failing_event(std::string& out);
   // An event's envelope up to the opening brace of its data; `end_event` closes it.
-  std::string begin_event(std::string_view type);
-  std::string& end_event(std::string& out);
+  void begin_event(std::string& out, std::string_view type);
+  void end_event(std::string& out);
   void append_id(std::string& out, std::string_view prefix);
   std::string id(std::string_view prefix);
 

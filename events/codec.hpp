@@ -36,9 +36,9 @@ public:
   /// Parses and validates one event, taking ownership of the bytes.
   caf::expected<event_ptr> decode(std::string&& bytes);
 
-  /// Parses and validates one event; takes the bytes only when it succeeds, so the
-  /// caller still has them to report an error. Reserving `SIMDJSON_PADDING` bytes
-  /// beyond the text spares a copy.
+  /// Parses and validates one event, copying the bytes into it; the caller keeps
+  /// `bytes` (to report an error, or to reuse the buffer). Reserving
+  /// `SIMDJSON_PADDING` bytes beyond the text spares a reallocation.
   caf::expected<event_ptr> decode_or_keep(std::string& bytes);
 
   /// The limits this codec enforces.

@@ -13,8 +13,8 @@ namespace switchboard {
 
 class codec;
 
-/// The codec's key to the constructor of `event`: only the codec can make one, while
-/// `std::make_shared` places the event and its reference count in one allocation.
+/// The codec's key to the constructor of `event`: only the codec can make one, and it
+/// places the event, its reference count, its tree and its bytes in one allocation.
 class event_key {
   friend class codec;
 
@@ -37,7 +37,7 @@ public:
   event(const event&) = delete;
   event& operator=(const event&) = delete;
 
-  /// Frees the bytes and the tree.
+  /// Lets go of the tree, which lives in the event's own allocation.
   ~event();
 
   /// The JSON text of the event exactly as received (or as written after a transform).
@@ -108,7 +108,8 @@ public:
 private:
   friend class codec;
 
-  std::string bytes_;
+  // Points into the allocation that holds the event (see codec::decode_or_keep).
+  std::string_view bytes_;
   simdjson::dom::document doc_;
   simdjson::dom::element root_;
   simdjson::dom::object data_;

@@ -152,9 +152,10 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   if (source.empty())
     source = source_;
   bool add_hops = derived_hops > 0 && !metadata.contains("hops");
-  // The whole envelope goes into one buffer with room for the codec's padding, so the
-  // text is neither regrown nor copied on its way into the event.
-  std::string out;
+  // The whole envelope goes into one reused buffer with room for the codec's padding;
+  // the codec copies it into the event.
+  auto& out = text_;
+  out.clear();
   out.reserve(224 + event_type.size() + source.size() + correlation_id.size()
               + data.text_size() + metadata.text_size() + simdjson::SIMDJSON_PADDING);
   out += "{\"event_id\":\"";
@@ -186,7 +187,7 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
     metadata.write(out);
   }
   out.push_back('}');
-  return codec_.decode(std::move(out));
+  return codec_.decode_or_keep(out);
 }
 
 caf::expected<event_ptr>

@@ -102,6 +102,8 @@ public:
 private:
   std::string source_;
   codec codec_;
+  // The text of the event being made, reused from one event to the next.
+  std::string text_;
   const event* parent_ = nullptr;
 };
 
