@@ -77,7 +77,7 @@ struct generation_report {
   uint64_t generated = 0;
   uint64_t malformed = 0;
   uint64_t failing = 0;
-  std::map<std::string, uint64_t> by_family;
+  std::map<std::string, uint64_t, std::less<>> by_family;
   uint64_t processed = 0;
   uint64_t unmatched = 0;
   uint64_t dead_lettered = 0;
