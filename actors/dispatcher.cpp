@@ -88,9 +88,13 @@ struct dispatcher_state {
   uint64_t dead_lettered = 0;
   uint64_t derived = 0;
   uint64_t sink_failures = 0;
-  std::map<std::string, uint64_t> dead_by_kind;
+  std::map<std::string, uint64_t, std::less<>> dead_by_kind;
   // The latest dead-letter reasons, for people looking at the dashboard.
-  std::deque<std::pair<std::string, std::string>> recent_dead;
+  // A ring of at most `recent_dead_size`, oldest at `recent_dead_pos` once full: its
+  // strings are overwritten in place, as overload can dead-letter every other event.
+  std::vector<std::pair<std::string, std::string>> recent_dead;
+  std::size_t recent_dead_pos = 0;
+  static constexpr std::size_t recent_dead_size = 20;
   std::map<std::string, uint64_t> published;
   // Recent batch latencies in milliseconds (ring) and their running totals.
   std::vector<double> latency_ring;
@@ -145,10 +149,19 @@ double percentile(std::vector<double> v, double p) {
 // Counts a dead letter of `kind` and queues its ready-made record.
 void dead_letter_record(dispatcher_state& st, const char* kind, std::string_view reason,
                         std::string record) {
-  ++st.dead_by_kind[kind];
-  if (st.recent_dead.size() == 20)
-    st.recent_dead.pop_front();
-  st.recent_dead.emplace_back(kind, reason);
+  std::string_view k{kind};
+  auto i = st.dead_by_kind.find(k);
+  if (i == st.dead_by_kind.end())
+    i = st.dead_by_kind.emplace(std::string{k}, 0).first;
+  ++i->second;
+  if (st.recent_dead.size() < dispatcher_state::recent_dead_size) {
+    st.recent_dead.emplace_back(kind, reason);
+  } else {
+    auto& slot = st.recent_dead[st.recent_dead_pos];
+    st.recent_dead_pos = (st.recent_dead_pos + 1) % dispatcher_state::recent_dead_size;
+    slot.first.assign(k);
+    slot.second.assign(reason);
+  }
   records_for(st.pub, st.cfg.topics.dead_letters).raw.push_back(std::move(record));
 }
 
@@ -368,7 +381,9 @@ boost::json::object stats_json(const dispatcher_state& st) {
   o["open_batches"] = st.tickets.size();
   o["dead_letters"] = boost::json::value_from(st.dead_by_kind);
   boost::json::array recent;
-  for (auto& [kind, reason] : st.recent_dead) {
+  // Oldest first, as they happened.
+  for (std::size_t n = 0; n < st.recent_dead.size(); ++n) {
+    auto& [kind, reason] = st.recent_dead[(st.recent_dead_pos + n) % st.recent_dead.size()];
     boost::json::object r;
     r["kind"] = kind;
     r["reason"] = reason;

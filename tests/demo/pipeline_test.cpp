@@ -261,3 +261,30 @@ TEST_CASE("a routing loop is cut at the hop limit and dead-lettered") {
   CHECK(topic_count(sys, p.sink, "loop") == 9);
   caf::anon_send_exit(p.dispatcher, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("the dispatcher counts dead letters by kind and lists the latest twenty in order") {
+  test_system ts;
+  auto& sys = *ts.sys;
+  auto cfg = load(counting_config);
+  pipeline_options opts;
+  opts.monitoring = false;
+  auto p = ts.own(start_pipeline(sys, cfg, opts));
+  input_batch b;
+  b.ticket = 1;
+  b.topic = "events";
+  for (int i = 0; i < 25; ++i)
+    b.rejected.push_back(rejected_input{"x", "broken #" + std::to_string(i)});
+  b.ingest_ns = mono_now_ns();
+  auto ack = send_and_wait(sys, p.dispatcher, std::move(b));
+  REQUIRE(ack);
+  CHECK(ack->dead_lettered == 25);
+  auto stats = ask(sys, p.dispatcher);
+  REQUIRE(stats.is_object());
+  CHECK(stats.at("dead_letters").at("malformed").to_number<int>() == 25);
+  auto& recent = stats.at("recent_dead_letters").as_array();
+  REQUIRE(recent.size() == 20);
+  // The oldest kept is #5, the newest #24.
+  for (std::size_t n = 0; n < recent.size(); ++n)
+    CHECK(recent[n].at("reason").as_string() == ("broken #" + std::to_string(n + 5)).c_str());
+  stop_pipeline(p);
+}
