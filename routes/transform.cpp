@@ -6,6 +6,7 @@
 #include <set>
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 
@@ -181,11 +182,12 @@ bool numbers_equal(const json::value& a, const json::value& b) {
 }
 
 // Formats the current time of the context as ISO 8601; the text is cached per
-// millisecond because consecutive events mostly share it.
-json::string now_text(const transform_context& ctx) {
+// millisecond because consecutive events mostly share it. The view lasts until the
+// thread's next call.
+std::string_view now_text(const transform_context& ctx) {
   struct cache {
     int64_t ms = -1;
-    json::string text;
+    std::string text;
   };
   thread_local cache last;
   auto now = ctx.now();
@@ -205,7 +207,7 @@ caf::error reason(std::string msg) {
 json::object* metadata_of(json::object& ev, caf::error& err) {
   auto& md = ev["metadata"];
   if (md.is_null())
-    md = json::object{};
+    md.emplace_object();
   if (!md.is_object()) {
     err = reason("metadata is not an object");
     return nullptr;
@@ -218,9 +220,12 @@ caf::error add_routing_metadata(json::object& ev, const transform_context& ctx) 
   auto* md = metadata_of(ev, err);
   if (!md)
     return err;
-  (*md)["route"] = json::string{ctx.route};
+  // One growth for the three members instead of one each.
+  md->reserve(md->size() + 3);
+  // Assigning views makes each string in the tree's own storage.
+  (*md)["route"] = ctx.route;
   (*md)["routed_at"] = now_text(ctx);
-  (*md)["dispatcher_id"] = json::string{ctx.dispatcher_id};
+  (*md)["dispatcher_id"] = ctx.dispatcher_id;
   return {};
 }
 
@@ -528,7 +533,8 @@ caf::error apply_patch(json::value& doc, patch_op op, const json_pointer& path,
   std::string why;
   switch (op) {
     case patch_op::add:
-      return op_add(doc, path, value);
+      // Copies go to the document's storage, so inserting them moves them.
+      return op_add(doc, path, json::value(value, doc.storage()));
     case patch_op::remove:
       return op_remove(doc, path);
     case patch_op::replace: {
@@ -555,7 +561,7 @@ caf::error apply_patch(json::value& doc, patch_op op, const json_pointer& path,
       auto* source = find_target(doc, from, why);
       if (!source)
         return failed("from: " + why);
-      return op_add(doc, path, *source);
+      return op_add(doc, path, json::value(*source, doc.storage()));
     }
     case patch_op::test: {
       auto* target = find_target(doc, path, why);
@@ -966,18 +972,24 @@ caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform
   // grows the buffer.
   out.reserve(ev.bytes().size() + 256 + simdjson::SIMDJSON_PADDING);
   auto root = ev.root().get_object().value_unsafe();
+  // The tree lives only until it is written: allocate it from a buffer on the stack
+  // (the heap past that) and free it all at once instead of node by node.
+  unsigned char arena[4096];
+  json::monotonic_resource mr(arena, sizeof(arena));
+  json::storage_ptr sp(&mr);
   if (whole_) {
-    auto doc = to_tree(ev.root());
+    auto doc = to_tree(ev.root(), sp);
     if (auto err = apply_tree(doc, ctx))
       return err;
     write_json(out, doc);
   } else {
     // Only the touched members become a tree; the others keep their original text.
-    json::value doc(json::object{});
+    json::value doc(json::object_kind, sp);
     auto& tree = doc.get_object();
+    tree.reserve(members_.size());
     for (const auto& m : members_)
       if (auto el = root.at_key(m); !el.error())
-        tree.emplace(m, to_tree(el.value_unsafe()));
+        tree.emplace(m, to_tree(el.value_unsafe(), sp));
     if (auto err = apply_tree(doc, ctx))
       return err;
     out.push_back('{');

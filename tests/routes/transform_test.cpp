@@ -616,3 +616,27 @@ TEST_CASE("escaped keys of unchanged members are kept as written") {
         == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
            R"("data":{"v":1.5,"w":2},"\ud83d\ude00 \"q\"":[0.50]})");
 }
+
+TEST_CASE("transforms of large events build trees beyond the stack arena") {
+  codec dec;
+  std::string items;
+  for (int i = 0; i < 500; ++i)
+    items += (i ? "," : "") + std::string{R"({"n":)"} + std::to_string(i) + R"(,"s":"item"})";
+  std::string data = R"({"items":[)" + items + "]}";
+  auto text = R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+              + data + "}";
+  auto ev = decode(dec, text);
+  // The member path and the whole-document path both carry the large member through.
+  auto member = compile_ok(R"([{"op":"add","path":"/data/tag","value":"x"}])")
+                  .apply(*ev, context(), dec);
+  REQUIRE(member);
+  data.insert(data.size() - 1, R"(,"tag":"x")");
+  CHECK((*member)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+             + data + "}");
+  auto whole = compile_ok(R"([{"op":"copy","from":"","path":"/data/copy"},)"
+                          R"({"op":"remove","path":"/data/copy"}])")
+                 .apply(*ev, context(), dec);
+  REQUIRE(whole);
+  CHECK((*whole)->bytes() == text);
+}
