@@ -346,41 +346,42 @@ double json_number(const boost::json::value* v, double fallback) noexcept {
   }
 }
 
-boost::json::value to_tree(simdjson::dom::element value) {
+boost::json::value to_tree(simdjson::dom::element value, boost::json::storage_ptr sp) {
   using simdjson::dom::element_type;
+  // Children share the parent's storage, so emplacing them moves instead of copying.
   switch (value.type()) {
     case element_type::OBJECT: {
       auto obj = value.get_object().value_unsafe();
-      boost::json::object result;
+      boost::json::object result(sp);
       result.reserve(obj.size());
       for (auto field : obj)
-        result.emplace(field.key, to_tree(field.value));
+        result.emplace(field.key, to_tree(field.value, sp));
       return result;
     }
     case element_type::ARRAY: {
       auto arr = value.get_array().value_unsafe();
-      boost::json::array result;
+      boost::json::array result(sp);
       result.reserve(arr.size());
       for (auto item : arr)
-        result.push_back(to_tree(item));
+        result.push_back(to_tree(item, sp));
       return result;
     }
     case element_type::STRING: {
       auto s = value.get_string().value_unsafe();
-      return boost::json::string{s};
+      return boost::json::string(s, sp);
     }
     case element_type::INT64:
-      return value.get_int64().value_unsafe();
+      return boost::json::value(value.get_int64().value_unsafe(), sp);
     case element_type::UINT64:
-      return value.get_uint64().value_unsafe();
+      return boost::json::value(value.get_uint64().value_unsafe(), sp);
     case element_type::DOUBLE:
-      return value.get_double().value_unsafe();
+      return boost::json::value(value.get_double().value_unsafe(), sp);
     case element_type::BOOL:
-      return value.get_bool().value_unsafe();
+      return boost::json::value(value.get_bool().value_unsafe(), sp);
     case element_type::NULL_VALUE:
       break;
   }
-  return nullptr;
+  return boost::json::value(nullptr, sp);
 }
 
 } // namespace switchboard

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <boost/json/fwd.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <simdjson.h>
 
 namespace switchboard {
@@ -33,7 +34,8 @@ std::string to_json(const boost::json::value& value);
 /// The value of a JSON number of any kind, or `fallback` when `v` is null or no number.
 double json_number(const boost::json::value* v, double fallback = 0) noexcept;
 
-/// Copies a parsed value into a mutable tree (numbers keep int64/uint64/double).
-boost::json::value to_tree(simdjson::dom::element value);
+/// Copies a parsed value into a mutable tree (numbers keep int64/uint64/double),
+/// allocating from `sp` (the default resource when null).
+boost::json::value to_tree(simdjson::dom::element value, boost::json::storage_ptr sp = {});
 
 } // namespace switchboard

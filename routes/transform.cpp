@@ -6,12 +6,14 @@
 #include <set>
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 
 #include "events/codec.hpp"
 #include "events/error.hpp"
 #include "events/factory.hpp"
+#include "events/json_members.hpp"
 #include "events/json_writer.hpp"
 
 namespace switchboard {
@@ -180,11 +182,12 @@ bool numbers_equal(const json::value& a, const json::value& b) {
 }
 
 // Formats the current time of the context as ISO 8601; the text is cached per
-// millisecond because consecutive events mostly share it.
-json::string now_text(const transform_context& ctx) {
+// millisecond because consecutive events mostly share it. The view lasts until the
+// thread's next call.
+std::string_view now_text(const transform_context& ctx) {
   struct cache {
     int64_t ms = -1;
-    json::string text;
+    std::string text;
   };
   thread_local cache last;
   auto now = ctx.now();
@@ -204,7 +207,7 @@ caf::error reason(std::string msg) {
 json::object* metadata_of(json::object& ev, caf::error& err) {
   auto& md = ev["metadata"];
   if (md.is_null())
-    md = json::object{};
+    md.emplace_object();
   if (!md.is_object()) {
     err = reason("metadata is not an object");
     return nullptr;
@@ -217,9 +220,12 @@ caf::error add_routing_metadata(json::object& ev, const transform_context& ctx) 
   auto* md = metadata_of(ev, err);
   if (!md)
     return err;
-  (*md)["route"] = json::string{ctx.route};
+  // One growth for the three members instead of one each.
+  md->reserve(md->size() + 3);
+  // Assigning views makes each string in the tree's own storage.
+  (*md)["route"] = ctx.route;
   (*md)["routed_at"] = now_text(ctx);
-  (*md)["dispatcher_id"] = json::string{ctx.dispatcher_id};
+  (*md)["dispatcher_id"] = ctx.dispatcher_id;
   return {};
 }
 
@@ -527,7 +533,8 @@ caf::error apply_patch(json::value& doc, patch_op op, const json_pointer& path,
   std::string why;
   switch (op) {
     case patch_op::add:
-      return op_add(doc, path, value);
+      // Copies go to the document's storage, so inserting them moves them.
+      return op_add(doc, path, json::value(value, doc.storage()));
     case patch_op::remove:
       return op_remove(doc, path);
     case patch_op::replace: {
@@ -554,7 +561,7 @@ caf::error apply_patch(json::value& doc, patch_op op, const json_pointer& path,
       auto* source = find_target(doc, from, why);
       if (!source)
         return failed("from: " + why);
-      return op_add(doc, path, *source);
+      return op_add(doc, path, json::value(*source, doc.storage()));
     }
     case patch_op::test: {
       auto* target = find_target(doc, path, why);
@@ -577,23 +584,37 @@ bool redact_pii_text(std::string& text) {
 
 transform_step::transform_step(std::string name, builtin_entry entry)
   : members_(std::move(entry.members)), name_(std::move(name)), builtin_(std::move(entry.fn)) {
-  // nop
+  // A built-in's code may change whatever it names.
+  written_ = members_;
 }
 
 transform_step::transform_step(patch_op op, json_pointer path, json_pointer from,
                                json::value value)
   : op_(op), path_(std::move(path)), from_(std::move(from)), value_(std::move(value)) {
+  auto note = [](std::vector<std::string>& list, const std::string& member) {
+    if (std::find(list.begin(), list.end(), member) == list.end())
+      list.push_back(member);
+  };
   // A pointer reaches below its first token only; the empty pointer reaches everything.
   bool whole = path_.tokens().empty();
-  if (!whole)
-    members_.push_back(path_.tokens().front());
+  if (!whole) {
+    note(members_, path_.tokens().front());
+    if (op_ != patch_op::test)
+      note(written_, path_.tokens().front());
+  }
   if (op_ == patch_op::move || op_ == patch_op::copy) {
     whole = whole || from_.tokens().empty();
-    if (!from_.tokens().empty())
-      members_.push_back(from_.tokens().front());
+    if (!from_.tokens().empty()) {
+      note(members_, from_.tokens().front());
+      // A move removes its source; a copy only reads it.
+      if (op_ == patch_op::move)
+        note(written_, from_.tokens().front());
+    }
   }
-  if (whole)
+  if (whole) {
     members_.clear();
+    written_.clear();
+  }
 }
 
 caf::error transform_step::apply(json::value& doc, const transform_context& ctx) const {
@@ -776,16 +797,35 @@ void transform_chain::push_back(transform_step step) {
   if (step.members().empty()) {
     whole_ = true;
     members_.clear();
+    written_.clear();
   } else if (!whole_) {
     for (const auto& m : step.members())
       if (!touches(m))
         members_.push_back(m);
+    for (const auto& m : step.written_members())
+      if (!writes(m))
+        written_.push_back(m);
   }
+  member_written_.clear();
+  for (const auto& m : members_)
+    member_written_.push_back(writes(m));
   steps_.push_back(std::move(step));
+}
+
+std::size_t transform_chain::member_index(std::string_view member) const noexcept {
+  for (std::size_t i = 0; i < members_.size(); ++i)
+    if (members_[i].size() == member.size()
+        && std::memcmp(members_[i].data(), member.data(), member.size()) == 0)
+      return i;
+  return npos;
 }
 
 bool transform_chain::touches(std::string_view member) const noexcept {
   return whole_ || std::find(members_.begin(), members_.end(), member) != members_.end();
+}
+
+bool transform_chain::writes(std::string_view member) const noexcept {
+  return whole_ || std::find(written_.begin(), written_.end(), member) != written_.end();
 }
 
 caf::error transform_chain::apply_tree(json::value& doc, const transform_context& ctx) const {
@@ -798,56 +838,164 @@ caf::error transform_chain::apply_tree(json::value& doc, const transform_context
   return {};
 }
 
+bool transform_chain::write_members_raw(std::string& out, std::string_view bytes,
+                                        simdjson::dom::object root,
+                                        const json::object& tree) const {
+  // One bit per entry of `members_`: which of them `root` holds, and which of those
+  // were written. Chains touching more top-level members take the other path.
+  if (members_.size() > 64)
+    return false;
+  uint64_t seen = 0;
+  uint64_t emitted = 0;
+  bool first = true;
+  auto separate = [&] {
+    if (!first)
+      out.push_back(',');
+    first = false;
+  };
+  // Unchanged members next to each other in compact text are copied as one span.
+  const char* run_begin = nullptr;
+  const char* run_end = nullptr;
+  auto flush = [&] {
+    if (run_begin) {
+      separate();
+      out.append(run_begin, run_end);
+      run_begin = nullptr;
+    }
+  };
+  // The reader yields the members in the order the parse holds them; any disagreement
+  // in count or keys means the text was not split as the parser did.
+  json_member_reader reader{bytes};
+  json_member raw;
+  for (auto field : root) {
+    if (!reader.next(raw))
+      return false;
+    if (raw.key_escaped ? !json_key_equals(raw.key, field.key) : raw.key != field.key)
+      return false;
+    if (auto index = member_index(field.key); index != npos) {
+      auto bit = uint64_t{1} << index;
+      seen |= bit;
+      // A touched member appears once, at its first place, as the tree holds it.
+      if (emitted & bit)
+        continue;
+      if (member_written_[index]) {
+        auto it = tree.find(field.key);
+        if (it == tree.end())
+          continue; // removed by a step
+        emitted |= bit;
+        flush();
+        separate();
+        write_json_string(out, field.key);
+        out.push_back(':');
+        write_json(out, it->value());
+        continue;
+      }
+      // Only read: the tree holds the first of its duplicates unchanged.
+      emitted |= bit;
+    }
+    const char* begin = raw.key.data() - 1;
+    const char* end = raw.value.data() + raw.value.size();
+    bool compact = raw.value.data() == raw.key.data() + raw.key.size() + 2;
+    if (compact && run_begin && begin == run_end + 1 && *run_end == ',') {
+      run_end = end;
+      continue;
+    }
+    flush();
+    if (compact) {
+      run_begin = begin;
+      run_end = end;
+      continue;
+    }
+    separate();
+    out.push_back('"');
+    out.append(raw.key);
+    out.append("\":", 2);
+    out.append(raw.value);
+  }
+  if (reader.next(raw) || !reader.done())
+    return false;
+  flush();
+  // Members the steps added go last, in the tree's order.
+  for (const auto& field : tree) {
+    std::string_view key{field.key().data(), field.key().size()};
+    auto index = member_index(key);
+    bool in_root = index != npos ? ((seen >> index) & 1) != 0 : !root.at_key(key).error();
+    if (!in_root) {
+      separate();
+      write_json_string(out, key);
+      out.push_back(':');
+      write_json(out, field.value());
+    }
+  }
+  return true;
+}
+
+void transform_chain::write_members_parsed(std::string& out, simdjson::dom::object root,
+                                           const json::object& tree) const {
+  bool first = true;
+  auto member = [&](std::string_view key) {
+    if (!first)
+      out.push_back(',');
+    first = false;
+    write_json_string(out, key);
+    out.push_back(':');
+  };
+  // Members in their original order; touched ones as the steps left them.
+  std::vector<std::string_view> written;
+  for (auto field : root) {
+    if (!touches(field.key)) {
+      member(field.key);
+      write_json(out, field.value);
+      continue;
+    }
+    auto it = tree.find(field.key);
+    if (it == tree.end()
+        || std::find(written.begin(), written.end(), field.key) != written.end())
+      continue;
+    written.push_back(field.key);
+    member(field.key);
+    write_json(out, it->value());
+  }
+  for (const auto& field : tree) {
+    std::string_view key{field.key().data(), field.key().size()};
+    if (root.at_key(key).error()) {
+      member(key);
+      write_json(out, field.value());
+    }
+  }
+}
+
 caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform_context& ctx,
                                                 codec& dec) const {
   std::string out;
-  out.reserve(ev.bytes().size() + 128);
+  // Room for what the steps add and for the padding the decoder appends, so neither
+  // grows the buffer.
+  out.reserve(ev.bytes().size() + 256 + simdjson::SIMDJSON_PADDING);
   auto root = ev.root().get_object().value_unsafe();
+  // The tree lives only until it is written: allocate it from a buffer on the stack
+  // (the heap past that) and free it all at once instead of node by node.
+  unsigned char arena[4096];
+  json::monotonic_resource mr(arena, sizeof(arena));
+  json::storage_ptr sp(&mr);
   if (whole_) {
-    auto doc = to_tree(ev.root());
+    auto doc = to_tree(ev.root(), sp);
     if (auto err = apply_tree(doc, ctx))
       return err;
     write_json(out, doc);
   } else {
-    // Only the touched members become a tree; the others are copied from the parse.
-    json::value doc(json::object{});
+    // Only the touched members become a tree; the others keep their original text.
+    json::value doc(json::object_kind, sp);
     auto& tree = doc.get_object();
+    tree.reserve(members_.size());
     for (const auto& m : members_)
       if (auto el = root.at_key(m); !el.error())
-        tree.emplace(m, to_tree(el.value_unsafe()));
+        tree.emplace(m, to_tree(el.value_unsafe(), sp));
     if (auto err = apply_tree(doc, ctx))
       return err;
     out.push_back('{');
-    bool first = true;
-    auto member = [&](std::string_view key) {
-      if (!first)
-        out.push_back(',');
-      first = false;
-      write_json_string(out, key);
-      out.push_back(':');
-    };
-    // Members in their original order; touched ones as the steps left them.
-    std::vector<std::string_view> written;
-    for (auto field : root) {
-      if (!touches(field.key)) {
-        member(field.key);
-        write_json(out, field.value);
-        continue;
-      }
-      auto it = tree.find(field.key);
-      if (it == tree.end()
-          || std::find(written.begin(), written.end(), field.key) != written.end())
-        continue;
-      written.push_back(field.key);
-      member(field.key);
-      write_json(out, it->value());
-    }
-    for (const auto& field : tree) {
-      std::string_view key{field.key().data(), field.key().size()};
-      if (root.at_key(key).error()) {
-        member(key);
-        write_json(out, field.value());
-      }
+    if (!write_members_raw(out, ev.bytes(), root, tree)) {
+      out.resize(1);
+      write_members_parsed(out, root, tree);
     }
     out.push_back('}');
   }

@@ -132,8 +132,16 @@ public:
     return members_;
   }
 
+  /// The part of `members()` the step may change: all of a built-in's members; for a
+  /// JSON Patch operation, the member of `path` and, for move, that of `from`. A test
+  /// or the source of a copy is only read.
+  const std::vector<std::string>& written_members() const noexcept {
+    return written_;
+  }
+
 private:
   std::vector<std::string> members_;
+  std::vector<std::string> written_;
   std::string name_;
   builtin_transform builtin_;
   patch_op op_ = patch_op::add;
@@ -185,8 +193,8 @@ public:
   /// Runs every step on a mutable copy of `ev` and decodes the result into a new
   /// event; failures are `transform_failed` naming the route and the step:
   /// `route 'x': transformation[1] (test /data/status): value differs`.
-  /// Only the top-level members the steps touch are copied into a tree; the rest
-  /// is written straight from the parsed event.
+  /// Only the top-level members the steps touch are copied into a tree, and only
+  /// those they may change are written from it; the rest keep their original text.
   caf::expected<event_ptr> apply(const event& ev, const transform_context& ctx,
                                  codec& dec) const;
 
@@ -196,12 +204,48 @@ public:
   /// The chain as configured, for the routes API.
   boost::json::array spec() const;
 
+  /// Top-level members some step reads or writes; empty when `touches_all()`.
+  const std::vector<std::string>& members() const noexcept {
+    return members_;
+  }
+
+  /// Top-level members some step may change; empty when `touches_all()`.
+  const std::vector<std::string>& written_members() const noexcept {
+    return written_;
+  }
+
+  /// True when some step may read or change any part of the event.
+  bool touches_all() const noexcept {
+    return whole_;
+  }
+
 private:
   bool touches(std::string_view member) const noexcept;
+
+  bool writes(std::string_view member) const noexcept;
+
+  // The index of `member` in `members_`, or `npos`.
+  std::size_t member_index(std::string_view member) const noexcept;
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  // Writes the members of `root` and the tree's new ones, copying the original text
+  // of members no step changes; false when that text cannot be matched to `root`.
+  bool write_members_raw(std::string& out, std::string_view bytes,
+                         simdjson::dom::object root, const boost::json::object& tree) const;
+
+  // Writes the same members as `write_members_raw`, serializing the unchanged ones
+  // from the parse.
+  void write_members_parsed(std::string& out, simdjson::dom::object root,
+                            const boost::json::object& tree) const;
 
   std::vector<transform_step> steps_;
   // Union of the steps' top-level members, unless some step may touch any.
   std::vector<std::string> members_;
+  // The part of `members_` some step may change; the others are only read.
+  std::vector<std::string> written_;
+  // For each entry of `members_`, whether it is in `written_`.
+  std::vector<bool> member_written_;
   bool whole_ = false;
 };
 

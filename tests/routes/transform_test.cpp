@@ -479,3 +479,164 @@ TEST_CASE("only touched members are rewritten; the rest keeps its order and form
         == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
            R"("data":{"x":1.5,"y":[1,2]},"version":"1.0"})");
 }
+
+TEST_CASE("steps tell the members they change from those they only read") {
+  using members = std::vector<std::string>;
+  auto chain = compile_ok(R"([{"op":"add","path":"/a/x","value":1},)"
+                          R"({"op":"remove","path":"/b"},)"
+                          R"({"op":"replace","path":"/c/0","value":2},)"
+                          R"({"op":"move","from":"/d/x","path":"/e/y"},)"
+                          R"({"op":"copy","from":"/f/x","path":"/g"},)"
+                          R"({"op":"test","path":"/h/x","value":3},)"
+                          R"({"op":"move","from":"/i/x","path":"/i/y"},)"
+                          R"("add_timestamp"])");
+  CHECK_FALSE(chain.touches_all());
+  CHECK(chain.members() == members{"a", "b", "c", "e", "d", "g", "f", "h", "i", "metadata"});
+  CHECK(chain.written_members() == members{"a", "b", "c", "e", "d", "g", "i", "metadata"});
+  auto whole = compile_ok(R"([{"op":"test","path":"/h","value":3},)"
+                          R"({"op":"copy","from":"","path":"/snapshot"}])");
+  CHECK(whole.touches_all());
+  CHECK(whole.members().empty());
+  CHECK(whole.written_members().empty());
+}
+
+namespace {
+
+// An envelope around `data` and `metadata` texts, with an untouched member between.
+std::string envelope_with(std::string_view data, std::string_view metadata) {
+  return R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+         + std::string{data} + R"(,"extra":{"k":[1.0E2,"\u00e9"]},"metadata":)"
+         + std::string{metadata} + "}";
+}
+
+// Data whose numbers and strings a parse-and-write round trip would change.
+constexpr std::string_view unusual_data
+  = R"({"price":1.50,"count":1e3,"zero":-0,"text":"a\"b\\c\u00e9",)"
+    R"("nested":[[1,[2.50]],[],{"k":"\/"}]})";
+
+// The text `write_json` makes of `text`'s parse.
+std::string reserialized(std::string_view text) {
+  simdjson::dom::parser parser;
+  std::string out;
+  write_json(out, parser.parse(simdjson::padded_string{text}).value());
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("members no step changes keep their original bytes") {
+  // The round trip would write 1.5, 1000.0, 0, a raw é and / unescaped.
+  REQUIRE(reserialized(unusual_data) != unusual_data);
+  REQUIRE(reserialized(R"({"k":[1.0E2,"\u00e9"]})") != R"({"k":[1.0E2,"\u00e9"]})");
+  codec dec;
+  auto ev = decode(dec, envelope_with(unusual_data, R"({"hops":1})"));
+  auto out = compile_ok(R"([{"op":"add","path":"/metadata/x","value":"y"}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes() == envelope_with(unusual_data, R"({"hops":1,"x":"y"})"));
+}
+
+TEST_CASE("a member only copied from keeps its original bytes") {
+  codec dec;
+  auto ev = decode(dec, envelope_with(unusual_data, "{}"));
+  auto out = compile_ok(R"([{"op":"copy","from":"/data/nested/0/1","path":"/metadata/n"},)"
+                        R"({"op":"test","path":"/data/price","value":1.5},)"
+                        R"("add_timestamp"])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == envelope_with(unusual_data,
+                         R"({"n":[2.5],"processed_at":"2026-01-02T03:04:05.678Z"})"));
+}
+
+TEST_CASE("a step that removes a top-level member drops it") {
+  codec dec;
+  auto ev = decode(dec, envelope_with(unusual_data, R"({"hops":2})"));
+  auto out = compile_ok(R"([{"op":"remove","path":"/metadata"}])").apply(*ev, context(), dec);
+  REQUIRE(out);
+  auto expected = envelope_with(unusual_data, "");
+  expected.erase(expected.size() - std::string_view{R"(,"metadata":})"}.size());
+  CHECK((*out)->bytes() == expected + "}");
+  CHECK_FALSE((*out)->has_metadata());
+}
+
+TEST_CASE("a move between members rewrites both and keeps the others") {
+  codec dec;
+  auto ev = decode(dec, envelope_with(R"({"x":1.50,"y":"\/"})", R"({"hops":1})"));
+  auto out = compile_ok(R"([{"op":"move","from":"/data/x","path":"/metadata/x"}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes() == envelope_with(R"({"y":"/"})", R"({"hops":1,"x":1.5})"));
+  auto top = compile_ok(R"([{"op":"move","from":"/extra","path":"/moved"}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(top);
+  CHECK((*top)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+           R"("data":{"x":1.50,"y":"\/"},"metadata":{"hops":1},"moved":{"k":[100.0,"é"]}})");
+}
+
+TEST_CASE("formatted input keeps the text of unchanged members") {
+  codec dec;
+  constexpr std::string_view data = "{\n    \"a\": [ 1, 2.50 ],\n    \"b\" : \"x\"\n  }";
+  auto ev = decode(dec, "\n{\n  \"event_id\" : \"e\",\n  \"event_type\": \"metrics\",\n"
+                        "  \"timestamp\":\"t\" ,\"source\":\t\"s\",\r\n  \"data\": "
+                          + std::string{data}
+                          + ",\n  \"metadata\": { \"hops\" : 1 }\n}\n");
+  auto out = compile_ok(R"([{"op":"add","path":"/metadata/x","value":true}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+             + std::string{data} + R"(,"metadata":{"hops":1,"x":true}})");
+}
+
+TEST_CASE("duplicate members keep today's rules with raw text") {
+  codec dec;
+  auto ev = decode(dec, R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+                        R"("data":{},"u":1.50,"r":{"k":2.50},"u":-0,"r":{"k":3},"w":1,"w":2})");
+  // Untouched duplicates all stay; a touched member appears once, as the first one.
+  auto out = compile_ok(R"([{"op":"copy","from":"/r/k","path":"/data/k"},)"
+                        R"({"op":"replace","path":"/w","value":"w"}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+           R"("data":{"k":2.5},"u":1.50,"r":{"k":2.50},"u":-0,"w":"w"})");
+}
+
+TEST_CASE("escaped keys of unchanged members are kept as written") {
+  codec dec;
+  auto ev = decode(dec, R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+                        R"("d\u0061ta":{"v":1.50},"\ud83d\ude00 \"q\"":[0.50]})");
+  auto out = compile_ok(R"([{"op":"add","path":"/data/w","value":2},)"
+                        R"({"op":"test","path":"/\ud83d\ude00 \"q\"/0","value":0.5}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+           R"("data":{"v":1.5,"w":2},"\ud83d\ude00 \"q\"":[0.50]})");
+}
+
+TEST_CASE("transforms of large events build trees beyond the stack arena") {
+  codec dec;
+  std::string items;
+  for (int i = 0; i < 500; ++i)
+    items += (i ? "," : "") + std::string{R"({"n":)"} + std::to_string(i) + R"(,"s":"item"})";
+  std::string data = R"({"items":[)" + items + "]}";
+  auto text = R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+              + data + "}";
+  auto ev = decode(dec, text);
+  // The member path and the whole-document path both carry the large member through.
+  auto member = compile_ok(R"([{"op":"add","path":"/data/tag","value":"x"}])")
+                  .apply(*ev, context(), dec);
+  REQUIRE(member);
+  data.insert(data.size() - 1, R"(,"tag":"x")");
+  CHECK((*member)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+             + data + "}");
+  auto whole = compile_ok(R"([{"op":"copy","from":"","path":"/data/copy"},)"
+                          R"({"op":"remove","path":"/data/copy"}])")
+                 .apply(*ev, context(), dec);
+  REQUIRE(whole);
+  CHECK((*whole)->bytes() == text);
+}
