@@ -618,12 +618,60 @@ transform_step::transform_step(patch_op op, json_pointer path, json_pointer from
 }
 
 caf::error transform_step::apply(json::value& doc, const transform_context& ctx) const {
-  if (!builtin_)
+  if (!builtin_) {
+    if (ctx.original != nullptr && (op_ == patch_op::copy || op_ == patch_op::test))
+      if (auto done = apply_read_only(doc, ctx))
+        return std::move(*done);
     return apply_patch(doc, op_, path_, from_, value_);
+  }
   auto* obj = doc.if_object();
   if (!obj)
     return failed("the event is not an object");
   return builtin_(*obj, ctx);
+}
+
+std::optional<caf::error> transform_step::apply_read_only(json::value& doc,
+                                                          const transform_context& ctx) const {
+  const auto& toks = (op_ == patch_op::copy ? from_ : path_).tokens();
+  if (toks.empty() || !doc.is_object() || ctx.read_only == nullptr
+      || std::find(ctx.read_only->begin(), ctx.read_only->end(), toks.front())
+           == ctx.read_only->end())
+    return std::nullopt;
+  // No step writes this member, so the parse holds what the tree would: read the one
+  // value there instead of copying the whole member into the tree. Anything not found
+  // takes the tree's path, which words the error.
+  simdjson::dom::element at = *ctx.original;
+  for (const auto& tok : toks) {
+    simdjson::dom::element next;
+    if (auto obj = at.get_object(); !obj.error()) {
+      if (obj.value_unsafe().at_key(tok).get(next) != simdjson::SUCCESS)
+        return fallback_to_tree(doc, ctx, toks.front());
+    } else if (auto arr = at.get_array(); !arr.error()) {
+      bool index = !tok.empty() && tok.size() <= 18 && (tok == "0" || tok.front() != '0')
+                   && std::all_of(tok.begin(), tok.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+      if (!index || arr.value_unsafe().at(std::stoull(tok)).get(next) != simdjson::SUCCESS)
+        return fallback_to_tree(doc, ctx, toks.front());
+    } else {
+      return fallback_to_tree(doc, ctx, toks.front());
+    }
+    at = next;
+  }
+  auto value = to_tree(at, doc.storage());
+  if (op_ == patch_op::copy)
+    return op_add(doc, path_, std::move(value));
+  if (!json_equal(value, value_))
+    return failed("value differs");
+  return caf::error{};
+}
+
+std::nullopt_t transform_step::fallback_to_tree(json::value& doc, const transform_context& ctx,
+                                                const std::string& member) const {
+  auto& tree = doc.get_object();
+  if (!tree.contains(member))
+    if (auto el = ctx.original->at_key(member); !el.error())
+      tree.emplace(member, to_tree(el.value_unsafe(), doc.storage()));
+  return std::nullopt;
 }
 
 std::string transform_step::describe() const {
@@ -807,8 +855,12 @@ void transform_chain::push_back(transform_step step) {
         written_.push_back(m);
   }
   member_written_.clear();
-  for (const auto& m : members_)
+  read_only_.clear();
+  for (const auto& m : members_) {
     member_written_.push_back(writes(m));
+    if (!member_written_.back())
+      read_only_.push_back(m);
+  }
   steps_.push_back(std::move(step));
 }
 
@@ -983,17 +1035,27 @@ caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform
       return err;
     write_json(out, doc);
   } else {
-    // Only the touched members become a tree; the others keep their original text.
+    // Only the members the steps write become a tree; the others keep their original
+    // text, and steps read those only on the parse.
     json::value doc(json::object_kind, sp);
     auto& tree = doc.get_object();
     tree.reserve(members_.size());
-    for (const auto& m : members_)
-      if (auto el = root.at_key(m); !el.error())
-        tree.emplace(m, to_tree(el.value_unsafe(), sp));
-    if (auto err = apply_tree(doc, ctx))
+    for (std::size_t i = 0; i < members_.size(); ++i)
+      if (member_written_[i])
+        if (auto el = root.at_key(members_[i]); !el.error())
+          tree.emplace(members_[i], to_tree(el.value_unsafe(), sp));
+    auto parsed = ev.root();
+    auto read_ctx = ctx;
+    read_ctx.original = &parsed;
+    read_ctx.read_only = &read_only_;
+    if (auto err = apply_tree(doc, read_ctx))
       return err;
     out.push_back('{');
     if (!write_members_raw(out, ev.bytes(), root, tree)) {
+      // This path writes every touched member from the tree.
+      for (const auto& m : read_only_)
+        if (auto el = root.at_key(m); !el.error() && !tree.contains(m))
+          tree.emplace(m, to_tree(el.value_unsafe(), sp));
       out.resize(1);
       write_members_parsed(out, root, tree);
     }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ struct transform_context {
   std::string_view dispatcher_id;
   /// The clock; null means the system clock.
   const clock_fn* clock = nullptr;
+  /// The parsed event, where steps read the members named in `read_only` instead of
+  /// the tree (which then does not hold them); null when the tree holds everything.
+  const simdjson::dom::element* original = nullptr;
+  /// Top-level members no step of the chain writes; set together with `original`.
+  const std::vector<std::string>* read_only = nullptr;
 
   /// The current time from the injected clock or the system clock.
   std::chrono::system_clock::time_point now() const;
@@ -140,6 +146,15 @@ public:
   }
 
 private:
+  // Runs a copy or test whose read member no step writes on the parse, or nothing
+  // (nullopt) when the tree must run it.
+  std::optional<caf::error> apply_read_only(boost::json::value& doc,
+                                            const transform_context& ctx) const;
+
+  // Puts `member` from the parse into the tree, so the tree's path runs the step.
+  std::nullopt_t fallback_to_tree(boost::json::value& doc, const transform_context& ctx,
+                                  const std::string& member) const;
+
   std::vector<std::string> members_;
   std::vector<std::string> written_;
   std::string name_;
@@ -246,6 +261,8 @@ private:
   std::vector<std::string> written_;
   // For each entry of `members_`, whether it is in `written_`.
   std::vector<bool> member_written_;
+  // The entries of `members_` that are not in `written_`.
+  std::vector<std::string> read_only_;
   bool whole_ = false;
 };
 

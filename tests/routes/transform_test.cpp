@@ -640,3 +640,41 @@ TEST_CASE("transforms of large events build trees beyond the stack arena") {
   REQUIRE(whole);
   CHECK((*whole)->bytes() == text);
 }
+
+TEST_CASE("reads of members no step writes fail as they would on a tree") {
+  codec dec;
+  auto ev = decode(dec, envelope_with(R"({"a":{"b":[1,{"c":"x"}]},"s":"t"})", "{}"));
+  // Each fails somewhere on its path; the wording must not depend on where it is read.
+  for (const char* spec : {R"([{"op":"copy","from":"/data/a/zz","path":"/metadata/v"}])",
+                           R"([{"op":"copy","from":"/data/a/b/7","path":"/metadata/v"}])",
+                           R"([{"op":"copy","from":"/data/a/b/01","path":"/metadata/v"}])",
+                           R"([{"op":"copy","from":"/data/s/k","path":"/metadata/v"}])",
+                           R"([{"op":"copy","from":"/nothing/k","path":"/metadata/v"}])",
+                           R"([{"op":"test","path":"/data/a/b/1/c","value":"y"}])",
+                           R"([{"op":"test","path":"/data/a/b/1/d","value":"x"}])"}) {
+    INFO(spec);
+    auto chain = compile_ok(spec);
+    auto out = chain.apply(*ev, context(), dec);
+    REQUIRE_FALSE(out);
+    auto tree = to_tree(ev->root());
+    auto expected = chain.apply_tree(tree, context());
+    REQUIRE(expected);
+    CHECK(error_text(out.error()) == error_text(expected));
+  }
+  // And succeed with the value the tree would give.
+  auto out = compile_ok(R"([{"op":"test","path":"/data/a/b/1/c","value":"x"},)"
+                        R"({"op":"copy","from":"/data/a/b/1","path":"/metadata/v"}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == envelope_with(R"({"a":{"b":[1,{"c":"x"}]},"s":"t"})", R"({"v":{"c":"x"}})"));
+}
+
+TEST_CASE("a member a step removed cannot be copied from afterwards") {
+  codec dec;
+  auto ev = decode(dec, envelope_with(R"({"x":1})", "{}"));
+  auto out = compile_ok(R"([{"op":"remove","path":"/data/x"},)"
+                        R"({"op":"copy","from":"/data/x","path":"/metadata/x"}])")
+               .apply(*ev, context(), dec);
+  CHECK_FALSE(out);
+}
