@@ -141,16 +141,6 @@ const char* value_end(const char* p, const char* end) noexcept {
   }
 }
 
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // The code unit of the four hex digits at `p`, or -1.
 long hex4(const char* p) noexcept {
   long out = 0;
@@ -321,6 +311,16 @@ bool json_key_equals(std::string_view raw, std::string_view key) noexcept {
     j += n;
   }
   return j == key.size();
+}
+
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
 }
 
 } // namespace switchboard

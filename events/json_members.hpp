@@ -60,4 +60,7 @@ bool split_json_members(std::string_view text, std::vector<json_member>& out);
 /// as `key` once unescaped. False for escapes it cannot decode, such as lone surrogates.
 bool json_key_equals(std::string_view raw, std::string_view key) noexcept;
 
+/// The value of one hexadecimal digit (either case), or -1 for any other character.
+int hex_digit(char c) noexcept;
+
 } // namespace switchboard

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "events/json_members.hpp"
+
 namespace switchboard::pattern_values {
 
 // -- numbers ------------------------------------------------------------------
@@ -73,16 +75,6 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
-int hex_value(char c) noexcept {
-  if (is_digit(c))
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<ip_address> parse_v4(std::string_view text) noexcept {
   ip_address ip;
   std::size_t part = 0;
@@ -126,10 +118,10 @@ std::optional<ip_address> parse_v6(std::string_view text) noexcept {
       return std::nullopt;
     unsigned value = 0;
     std::size_t digits = 0;
-    while (pos < text.size() && hex_value(text[pos]) >= 0) {
+    while (pos < text.size() && hex_digit(text[pos]) >= 0) {
       if (++digits > 4)
         return std::nullopt;
-      value = value * 16 + static_cast<unsigned>(hex_value(text[pos]));
+      value = value * 16 + static_cast<unsigned>(hex_digit(text[pos]));
       ++pos;
     }
     if (digits == 0)
