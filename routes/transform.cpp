@@ -96,6 +96,26 @@ json::value* walk(json::value& doc, const std::vector<std::string>& tokens, std:
   return cur;
 }
 
+// `walk` on the parse: the value at `tokens`, or false when a step does not exist (the
+// tree's walk words why).
+bool find_in_parse(simdjson::dom::element at, const std::vector<std::string>& tokens,
+                   simdjson::dom::element& out) {
+  for (const auto& tok : tokens) {
+    if (auto obj = at.get_object(); !obj.error()) {
+      if (obj.value_unsafe().at_key(tok).get(at) != simdjson::SUCCESS)
+        return false;
+    } else if (auto arr = at.get_array(); !arr.error()) {
+      std::size_t idx = 0;
+      if (!parse_index(tok, idx) || arr.value_unsafe().at(idx).get(at) != simdjson::SUCCESS)
+        return false;
+    } else {
+      return false;
+    }
+  }
+  out = at;
+  return true;
+}
+
 caf::error op_add(json::value& doc, const json_pointer& path, json::value value) {
   const auto& toks = path.tokens();
   if (toks.empty()) {
@@ -638,40 +658,22 @@ std::optional<caf::error> transform_step::apply_read_only(json::value& doc,
            == ctx.read_only->end())
     return std::nullopt;
   // No step writes this member, so the parse holds what the tree would: read the one
-  // value there instead of copying the whole member into the tree. Anything not found
-  // takes the tree's path, which words the error.
-  simdjson::dom::element at = *ctx.original;
-  for (const auto& tok : toks) {
-    simdjson::dom::element next;
-    if (auto obj = at.get_object(); !obj.error()) {
-      if (obj.value_unsafe().at_key(tok).get(next) != simdjson::SUCCESS)
-        return fallback_to_tree(doc, ctx, toks.front());
-    } else if (auto arr = at.get_array(); !arr.error()) {
-      bool index = !tok.empty() && tok.size() <= 18 && (tok == "0" || tok.front() != '0')
-                   && std::all_of(tok.begin(), tok.end(),
-                                  [](char c) { return c >= '0' && c <= '9'; });
-      if (!index || arr.value_unsafe().at(std::stoull(tok)).get(next) != simdjson::SUCCESS)
-        return fallback_to_tree(doc, ctx, toks.front());
-    } else {
-      return fallback_to_tree(doc, ctx, toks.front());
-    }
-    at = next;
+  // value there instead of copying the whole member into the tree.
+  simdjson::dom::element found;
+  if (!find_in_parse(*ctx.original, toks, found)) {
+    // The tree's path words the error: give it the member.
+    auto& tree = doc.get_object();
+    if (!tree.contains(toks.front()))
+      if (auto el = ctx.original->at_key(toks.front()); !el.error())
+        tree.emplace(toks.front(), to_tree(el.value_unsafe(), doc.storage()));
+    return std::nullopt;
   }
-  auto value = to_tree(at, doc.storage());
+  auto value = to_tree(found, doc.storage());
   if (op_ == patch_op::copy)
     return op_add(doc, path_, std::move(value));
   if (!json_equal(value, value_))
     return failed("value differs");
   return caf::error{};
-}
-
-std::nullopt_t transform_step::fallback_to_tree(json::value& doc, const transform_context& ctx,
-                                                const std::string& member) const {
-  auto& tree = doc.get_object();
-  if (!tree.contains(member))
-    if (auto el = ctx.original->at_key(member); !el.error())
-      tree.emplace(member, to_tree(el.value_unsafe(), doc.storage()));
-  return std::nullopt;
 }
 
 std::string transform_step::describe() const {

@@ -151,10 +151,6 @@ private:
   std::optional<caf::error> apply_read_only(boost::json::value& doc,
                                             const transform_context& ctx) const;
 
-  // Puts `member` from the parse into the tree, so the tree's path runs the step.
-  std::nullopt_t fallback_to_tree(boost::json::value& doc, const transform_context& ctx,
-                                  const std::string& member) const;
-
   std::vector<std::string> members_;
   std::vector<std::string> written_;
   std::string name_;

@@ -16,7 +16,6 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/dispatcher.hpp"
 #include "actors/kafka_broker.hpp"
@@ -27,6 +26,7 @@
 #include "actors/protocol.hpp"
 #include "events/codec.hpp"
 #include "kafka_test_util.hpp"
+#include "tests/support/quiet_log.hpp"
 
 using namespace switchboard;
 using namespace switchboard::test;
@@ -169,15 +169,9 @@ caf::expected<caf::actor> route_from_in(caf::actor_system& sys, const switchboar
   return source;
 }
 
-struct quiet_log {
-  spdlog::level::level_enum was = spdlog::get_level();
-  quiet_log() {
-    spdlog::set_level(spdlog::level::off);
-  }
-  ~quiet_log() {
-    spdlog::set_level(was);
-  }
-};
+// One route copying topic `in` to topic `out`.
+const char* copy_in_to_out = R"({"routes": [{"name": "copy", "source_topics": ["in"],
+                                             "target_topics": ["out"]}]})";
 
 } // namespace
 
@@ -282,8 +276,7 @@ TEST_CASE("kafka service actors: an input whose output is neither delivered nor 
   for (int i = 0; i < 20; ++i)
     lines.push_back(event_line(i));
   kcat_produce(broker->bootstrap(), "in", lines);
-  auto config = parse_config(R"({"routes": [{"name": "copy", "source_topics": ["in"],
-                                             "target_topics": ["out"]}]})");
+  auto config = parse_config(copy_in_to_out);
   REQUIRE(config);
   caf::actor_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
@@ -329,8 +322,7 @@ TEST_CASE("kafka service actors: consumer and producer come back from fatal erro
   for (int i = 0; i < 40; ++i)
     lines.push_back(event_line(i));
   kcat_produce(broker->bootstrap(), "in", {lines.begin(), lines.begin() + 20});
-  auto config = parse_config(R"({"routes": [{"name": "copy", "source_topics": ["in"],
-                                             "target_topics": ["out"]}]})");
+  auto config = parse_config(copy_in_to_out);
   REQUIRE(config);
   caf::actor_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};

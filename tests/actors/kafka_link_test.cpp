@@ -1,22 +1,13 @@
 #include "actors/kafka_link.hpp"
 
 #include <catch2/catch.hpp>
-#include <spdlog/spdlog.h>
+
+#include "tests/support/quiet_log.hpp"
 
 using namespace switchboard;
+using namespace switchboard::test;
 
 namespace {
-
-// Keeps the link's log lines out of the test output.
-struct quiet_log {
-  spdlog::level::level_enum was = spdlog::get_level();
-  quiet_log() {
-    spdlog::set_level(spdlog::level::off);
-  }
-  ~quiet_log() {
-    spdlog::set_level(was);
-  }
-};
 
 kafka_client_error down_error() {
   return {kafka_errc::brokers_down, "kafka producer: all brokers are down"};
