@@ -49,13 +49,14 @@ agent_pool::assign(const std::string& task_id, const std::string& task_type, dou
                              + task_id + "')");
   if (best)
     return std::optional<assignment>{start(*best, task_id, task_type, now, now)};
-  if (queue_.size() >= opts_.queue_capacity)
+  if (queued_ >= opts_.queue_capacity)
     return caf::make_error(proc_errc::queue_full,
                            "every agent for '" + task_type + "' is busy and "
                              + std::to_string(opts_.queue_capacity)
                              + " tasks already wait; task '" + task_id + "' refused");
-  queue_.push_back(waiting_task{task_id, task_type, now});
-  waiting_ids_.insert(task_id);
+  waiting_[task_type].push_back(waiting_task{task_id, now, next_seq_++});
+  waiting_ids_.emplace(task_id, task_type);
+  ++queued_;
   return std::optional<assignment>{};
 }
 
@@ -63,11 +64,17 @@ caf::expected<std::vector<assignment>>
 agent_pool::release(const std::string& task_id, bool success, double now) {
   auto i = running_.find(task_id);
   if (i == running_.end()) {
-    if (waiting_ids_.erase(task_id) == 0)
+    auto w = waiting_ids_.find(task_id);
+    if (w == waiting_ids_.end())
       return caf::make_error(proc_errc::unknown_id,
                              "task '" + task_id + "' is neither running nor waiting");
-    queue_.erase(std::find_if(queue_.begin(), queue_.end(),
-                              [&](const waiting_task& t) { return t.id == task_id; }));
+    auto q = waiting_.find(w->second);
+    q->second.erase(std::find_if(q->second.begin(), q->second.end(),
+                                 [&](const waiting_task& t) { return t.id == task_id; }));
+    if (q->second.empty())
+      waiting_.erase(q);
+    waiting_ids_.erase(w);
+    --queued_;
     return std::vector<assignment>{};
   }
   auto index = i->second.agent;
@@ -78,14 +85,22 @@ agent_pool::release(const std::string& task_id, bool success, double now) {
   ++(success ? a.completed : a.failed);
   running_.erase(i);
   std::vector<assignment> result;
-  for (auto w = queue_.begin(); w != queue_.end() && a.running < a.spec.max_concurrency;) {
-    if (can_run(a, w->type)) {
-      result.push_back(start(index, w->id, w->type, now, w->enqueued_at));
-      waiting_ids_.erase(w->id);
-      w = queue_.erase(w);
-    } else {
-      ++w;
-    }
+  // The oldest waiting tasks the agent can run, in arrival order.
+  while (a.running < a.spec.max_concurrency) {
+    auto from = waiting_.end();
+    for (auto q = waiting_.begin(); q != waiting_.end(); ++q)
+      if (can_run(a, q->first)
+          && (from == waiting_.end() || q->second.front().seq < from->second.front().seq))
+        from = q;
+    if (from == waiting_.end())
+      break;
+    auto w = std::move(from->second.front());
+    from->second.pop_front();
+    result.push_back(start(index, w.id, from->first, now, w.enqueued_at));
+    waiting_ids_.erase(w.id);
+    --queued_;
+    if (from->second.empty())
+      waiting_.erase(from);
   }
   return result;
 }

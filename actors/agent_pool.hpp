@@ -3,10 +3,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -101,7 +101,7 @@ public:
 
   /// Tasks waiting for an agent.
   std::size_t queued() const noexcept {
-    return queue_.size();
+    return queued_;
   }
 
   /// Tasks running on agents.
@@ -127,8 +127,9 @@ private:
 
   struct waiting_task {
     std::string id;
-    std::string type;
     double enqueued_at;
+    // Arrival order across the per-type queues.
+    uint64_t seq;
   };
 
   agent_health health_of(const agent& a) const noexcept;
@@ -143,8 +144,13 @@ private:
   agent_pool_options opts_;
   std::vector<agent> agents_;
   std::unordered_map<std::string, running_task> running_;
-  std::deque<waiting_task> queue_;
-  std::unordered_set<std::string> waiting_ids_;
+  // One queue per task type, so a freed agent looks only at the heads of queues it can
+  // serve instead of scanning past every waiting task it cannot run.
+  std::map<std::string, std::deque<waiting_task>, std::less<>> waiting_;
+  // Waiting task id -> its type.
+  std::unordered_map<std::string, std::string> waiting_ids_;
+  std::size_t queued_ = 0;
+  uint64_t next_seq_ = 0;
 };
 
 } // namespace switchboard

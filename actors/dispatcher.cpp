@@ -301,9 +301,11 @@ void route_derived(dispatcher_actor* self, uint64_t ticket_id, std::vector<event
                    const std::string& topic) {
   auto& st = self->state;
   auto* t = find_ticket(st, ticket_id);
-  for (auto& ev : events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (i + 1 < events.size())
+      prefetch(*events[i + 1]);
     ++st.derived;
-    route_one(st, t, ev, topic, -1);
+    route_one(st, t, events[i], topic, -1);
   }
   flush(self, ticket_id);
 }
@@ -458,8 +460,11 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
       t.outcome.assign(b.events.size() + b.rejected.size(), oc_processed);
       st.received += t.outcome.size();
       auto n = static_cast<int32_t>(b.events.size());
-      for (int32_t i = 0; i < n; ++i)
+      for (int32_t i = 0; i < n; ++i) {
+        if (i + 1 < n)
+          prefetch(*b.events[static_cast<std::size_t>(i) + 1]);
         route_one(st, &t, b.events[static_cast<std::size_t>(i)], b.topic, i);
+      }
       for (std::size_t i = 0; i < b.rejected.size(); ++i) {
         dead_letter(st, "malformed", b.rejected[i].reason, "", b.topic, "", b.rejected[i].bytes);
         t.outcome[b.events.size() + i] = oc_dead;

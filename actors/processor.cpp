@@ -70,6 +70,8 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       auto n = static_cast<uint32_t>(wb.size());
       for (uint32_t i = 0; i < n; ++i) {
         const auto& item = (*wb.items)[i];
+        if (i + 1 < n)
+          prefetch(*(*wb.items)[i + 1].ev);
         st.ctx->begin(item.ev.get(), now);
         st.logic->handle(item.ev, *st.ctx);
         if (!st.ctx->rejection().empty()) {

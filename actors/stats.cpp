@@ -33,17 +33,22 @@ sample_ring::sample_ring(std::size_t capacity) : capacity_(capacity > 0 ? capaci
 void sample_ring::add(double x) {
   if (values_.size() < capacity_) {
     values_.push_back(x);
+    total_ += x;
     return;
   }
+  total_ += x - values_[next_];
   values_[next_] = x;
   next_ = (next_ + 1) % capacity_;
+  // Adding and subtracting rounds a little each time; summing afresh once per lap
+  // keeps the error to what one lap can gather.
+  if (next_ == 0)
+    total_ = std::accumulate(values_.begin(), values_.end(), 0.0);
 }
 
 double sample_ring::mean() const noexcept {
   if (values_.empty())
     return 0;
-  return std::accumulate(values_.begin(), values_.end(), 0.0)
-         / static_cast<double>(values_.size());
+  return total_ / static_cast<double>(values_.size());
 }
 
 double sample_ring::percentile(double p) const {

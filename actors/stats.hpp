@@ -45,7 +45,8 @@ public:
     return values_.size();
   }
 
-  /// Mean of the held values; 0 while empty.
+  /// Mean of the held values; 0 while empty. Constant time: the agent pool asks for it
+  /// on every assignment.
   double mean() const noexcept;
 
   /// Nearest-rank percentile of the held values; 0 while empty.
@@ -55,6 +56,7 @@ private:
   std::size_t capacity_;
   std::size_t next_ = 0;
   std::vector<double> values_;
+  double total_ = 0;
 };
 
 /// A uniform sample of at most `capacity` values of a series of any length

@@ -161,3 +161,38 @@ TEST_CASE("unhealthy agents get tasks only when no other capable agent has room"
   CHECK(assigned_agent(pool, "t1", "x") == "good");
   CHECK(assigned_agent(pool, "t2", "x") == "bad");
 }
+
+TEST_CASE("a freed agent takes the oldest waiting tasks it can run, across task types") {
+  agent_pool_options opts;
+  opts.queue_capacity = 8;
+  agent_pool pool{{agent_spec{"multi", {"ocr", "analysis"}, 2}, agent_spec{"any", {"*"}, 1}},
+                  opts};
+  CHECK(assigned_agent(pool, "r3", "report", 0) == "any");
+  CHECK(assigned_agent(pool, "r1", "ocr", 0) == "multi");
+  CHECK(assigned_agent(pool, "r2", "ocr", 0) == "multi");
+  // Waiting, in this order: a report (only "any" runs it), then analysis, ocr, analysis.
+  for (auto [id, type] : {std::pair{"w1", "report"}, {"w2", "analysis"}, {"w3", "ocr"},
+                          {"w4", "analysis"}}) {
+    auto r = pool.assign(id, type, 1);
+    REQUIRE(r);
+    CHECK_FALSE(r->has_value());
+  }
+  CHECK(pool.queued() == 4);
+  // Both of multi's slots free up: it takes w2 then w3, passing over the report.
+  auto first = pool.release("r1", true, 2);
+  REQUIRE(first);
+  REQUIRE(first->size() == 1);
+  CHECK((*first)[0].task_id == "w2");
+  auto freed = pool.release("r2", true, 2);
+  REQUIRE(freed);
+  REQUIRE(freed->size() == 1);
+  CHECK((*freed)[0].task_id == "w3");
+  CHECK(pool.queued() == 2);
+  // The wildcard agent takes the oldest of all: the report, not the newer analysis.
+  auto any = pool.release("r3", true, 3);
+  REQUIRE(any);
+  REQUIRE(any->size() == 1);
+  CHECK((*any)[0].task_id == "w1");
+  CHECK((*any)[0].task_type == "report");
+  CHECK(pool.queued() == 1);
+}
