@@ -98,18 +98,20 @@ protected:
       ++own_echoes_;
       return;
     }
-    auto id = data_text(*ev, "agent_id");
-    if (agent_types_.count(id) == 0) {
+    auto id = ev->data_string("agent_id");
+    if (agent_types_.find(id) == agent_types_.end()) {
       ++unknown_events_;
       auto* n = unknown_.find(id);
       unknown_.insert(id, n == nullptr ? 1 : *n + 1);
       return;
     }
-    auto& r = reported_[id];
-    ++r.events;
+    auto r = reported_.find(id);
+    if (r == reported_.end())
+      r = reported_.emplace(std::string{id}, reported{}).first;
+    ++r->second.events;
     if (type == "agent_error")
-      ++r.errors;
-    r.last_status = data_text(*ev, "status");
+      ++r->second.errors;
+    r->second.last_status.assign(ev->data_string("status"));
   }
 
   void add_stats(boost::json::object& out) const override {
@@ -264,10 +266,10 @@ private:
   std::pair<double, double> service_;
   double failure_;
   std::mt19937_64 rng_;
-  std::unordered_map<std::string, std::string> agent_types_;
+  std::map<std::string, std::string, std::less<>> agent_types_;
   std::unordered_map<std::string, task_origin> origins_;
   std::multimap<double, run> runs_;
-  std::map<std::string, reported> reported_;
+  std::map<std::string, reported, std::less<>> reported_;
   ordered_table<uint64_t> unknown_;
   double next_health_ = 0;
   uint64_t unassignable_ = 0;

@@ -207,13 +207,18 @@ void route_one(dispatcher_state& st, ticket_state* t, const event_ptr& ev,
   }
   if (st.scratch.unmatched) {
     mark(t, index, oc_unmatched);
-    if (!st.cfg.topics.unmatched.empty())
-      records_for(st.pub, st.cfg.topics.unmatched).events.push_back(ev);
+    if (!st.cfg.topics.unmatched.empty()) {
+      auto& records = records_for(st.pub, st.cfg.topics.unmatched);
+      records.events.push_back(ev);
+      records.event_inputs.push_back(index);
+    }
     return;
   }
   for (auto& d : st.scratch.deliveries) {
     for (auto& target : d.topics()) {
-      records_for(st.pub, target).events.push_back(d.event);
+      auto& records = records_for(st.pub, target);
+      records.events.push_back(d.event);
+      records.event_inputs.push_back(index);
       if (auto i = st.by_topic.find(target); i != st.by_topic.end())
         st.work[i->second].push_back(work_item{d.event, index});
     }
@@ -522,6 +527,9 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
         return;
       auto owner = i->second;
       st.publish_owner.erase(i);
+      if (auto* t = find_ticket(st, owner))
+        for (auto input : a.failed_inputs)
+          mark(t, input, oc_dead);
       settle(self, owner);
     },
     [=](restart_atom, const std::string& name) {

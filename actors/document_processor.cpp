@@ -43,7 +43,7 @@ protected:
       ++ignored_;
       return;
     }
-    auto id = data_text(*ev, "document_id");
+    auto id = ev->data_string("document_id");
     if (id.empty()) {
       reject(ctx, std::string{type} + " has no data.document_id");
       return;
@@ -55,7 +55,7 @@ protected:
         return;
       }
       for (const auto& f : *follow_ups)
-        emit_follow_up(f, data_text(*ev, "file_path"), ctx);
+        emit_follow_up(f, ev->data_string("file_path"), ctx);
     } else if (type == "document_processed") {
       auto change = docs_.processed(id, ctx.now());
       if (!change) {
@@ -99,14 +99,14 @@ private:
       return;
     }
     auto before = docs_.analysis_seconds();
-    auto follow_ups = docs_.task_finished(data_text(ev, "task_id"), success, ctx.now());
+    auto follow_ups = docs_.task_finished(ev.data_string("task_id"), success, ctx.now());
     if (follow_ups.empty()) {
       ++ignored_;
       return;
     }
     note_analysis(before);
     for (const auto& f : follow_ups)
-      emit_follow_up(f, data_text(ev, "file_path"), ctx);
+      emit_follow_up(f, ev.data_string("file_path"), ctx);
   }
 
   // The tracker adds an analysis duration to its summary only; the increase is the
@@ -117,7 +117,7 @@ private:
       analysis_.add(after.total - before.total);
   }
 
-  void emit_follow_up(const follow_up& f, const std::string& file_path,
+  void emit_follow_up(const follow_up& f, std::string_view file_path,
                       processor_context& ctx) {
     json_fields data;
     data.set("document_id", f.document_id);

@@ -25,7 +25,7 @@ document_tracker::document_tracker(std::string analysis_task_type, std::size_t m
 }
 
 caf::expected<std::vector<follow_up>>
-document_tracker::uploaded(const std::string& document_id, double now) {
+document_tracker::uploaded(std::string_view document_id, double now) {
   if (auto s = status(document_id))
     return refuse(proc_errc::duplicate_id, document_id, "document_uploaded",
                   std::string{"it is already "} + to_string(*s));
@@ -33,12 +33,12 @@ document_tracker::uploaded(const std::string& document_id, double now) {
     ++abandoned_;
   ++reached_[static_cast<std::size_t>(document_status::uploaded)];
   std::vector<follow_up> result;
-  result.push_back(follow_up{"task_created", document_id, analysis_task_id(document_id),
+  result.push_back(follow_up{"task_created", std::string{document_id}, analysis_task_id(document_id),
                              task_type_, "pending"});
   return result;
 }
 
-caf::expected<document_change> document_tracker::processed(const std::string& document_id,
+caf::expected<document_change> document_tracker::processed(std::string_view document_id,
                                                            double now) {
   auto* doc = docs_.find(document_id);
   if (doc == nullptr || doc->status != document_status::uploaded) {
@@ -57,7 +57,7 @@ caf::expected<document_change> document_tracker::processed(const std::string& do
 }
 
 caf::expected<document_change>
-document_tracker::analyzed(const std::string& document_id, bool success, double now) {
+document_tracker::analyzed(std::string_view document_id, bool success, double now) {
   if (docs_.find(document_id) != nullptr)
     return finish(document_id, success, now);
   auto* done = recent_.find(document_id);
@@ -71,7 +71,7 @@ document_tracker::analyzed(const std::string& document_id, bool success, double 
                 "it was never uploaded (or is no longer tracked)");
 }
 
-std::vector<follow_up> document_tracker::task_finished(const std::string& task_id,
+std::vector<follow_up> document_tracker::task_finished(std::string_view task_id,
                                                        bool success, double now) {
   if (task_id.compare(0, analysis_prefix.size(), analysis_prefix) != 0)
     return {};
@@ -80,17 +80,20 @@ std::vector<follow_up> document_tracker::task_finished(const std::string& task_i
     return {};
   auto change = finish(document_id, success, now);
   std::vector<follow_up> result;
-  result.push_back(follow_up{"document_analyzed", document_id, task_id, task_type_,
+  result.push_back(follow_up{"document_analyzed", std::string{document_id}, std::string{task_id}, task_type_,
                              to_string(change.to)});
   return result;
 }
 
-std::string document_tracker::analysis_task_id(const std::string& document_id) {
-  return std::string{analysis_prefix} + document_id;
+std::string document_tracker::analysis_task_id(std::string_view document_id) {
+  std::string id;
+  id.reserve(analysis_prefix.size() + document_id.size());
+  id.append(analysis_prefix).append(document_id);
+  return id;
 }
 
 std::optional<document_status>
-document_tracker::status(const std::string& document_id) const {
+document_tracker::status(std::string_view document_id) const {
   if (auto* doc = docs_.find(document_id))
     return doc->status;
   if (auto* s = recent_.find(document_id))
@@ -98,7 +101,7 @@ document_tracker::status(const std::string& document_id) const {
   return std::nullopt;
 }
 
-document_change document_tracker::finish(const std::string& document_id, bool success,
+document_change document_tracker::finish(std::string_view document_id, bool success,
                                          double now) {
   auto doc = *docs_.find(document_id);
   docs_.erase(document_id);
@@ -110,10 +113,10 @@ document_change document_tracker::finish(const std::string& document_id, bool su
   return document_change{document_id, doc.status, to, now - doc.uploaded_at, false};
 }
 
-caf::error document_tracker::refuse(proc_errc code, const std::string& document_id,
+caf::error document_tracker::refuse(proc_errc code, std::string_view document_id,
                                     const char* event, const std::string& why) {
   ++rejected_;
-  return caf::make_error(code, std::string{event} + " for document '" + document_id
+  return caf::make_error(code, std::string{event} + " for document '" + std::string{document_id}
                                  + "' refused: " + why);
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -37,8 +38,8 @@ struct follow_up {
 
 /// What one accepted document event did.
 struct document_change {
-  /// The document.
-  std::string document_id;
+  /// The document: a view of the id the caller passed in.
+  std::string_view document_id;
   /// Status before the event.
   document_status from = document_status::uploaded;
   /// Status after the event.
@@ -62,24 +63,24 @@ public:
                             std::size_t max_tracked = 100000, std::size_t max_recent = 10000);
 
   /// Records document_uploaded; returns the task_created follow-up of its analysis.
-  caf::expected<std::vector<follow_up>> uploaded(const std::string& document_id, double now);
+  caf::expected<std::vector<follow_up>> uploaded(std::string_view document_id, double now);
 
   /// Records document_processed; only an uploaded document may be processed.
-  caf::expected<document_change> processed(const std::string& document_id, double now);
+  caf::expected<document_change> processed(std::string_view document_id, double now);
 
   /// Records document_analyzed (status `failed` when `success` is false).
-  caf::expected<document_change> analyzed(const std::string& document_id, bool success,
+  caf::expected<document_change> analyzed(std::string_view document_id, bool success,
                                           double now);
 
   /// Records the end of a task; when it is a document's analysis task, returns the
   /// document_analyzed follow-up. Other tasks yield no follow-up.
-  std::vector<follow_up> task_finished(const std::string& task_id, bool success, double now);
+  std::vector<follow_up> task_finished(std::string_view task_id, bool success, double now);
 
   /// The analysis task id of a document.
-  static std::string analysis_task_id(const std::string& document_id);
+  static std::string analysis_task_id(std::string_view document_id);
 
   /// The status of a document in progress or recently finished.
-  std::optional<document_status> status(const std::string& document_id) const;
+  std::optional<document_status> status(std::string_view document_id) const;
 
   /// Documents that ever reached each status, indexed by `document_status`.
   const std::array<uint64_t, 4>& reached() const noexcept {
@@ -117,9 +118,9 @@ private:
     double uploaded_at = 0;
   };
 
-  document_change finish(const std::string& document_id, bool success, double now);
+  document_change finish(std::string_view document_id, bool success, double now);
 
-  caf::error refuse(proc_errc code, const std::string& document_id, const char* event,
+  caf::error refuse(proc_errc code, std::string_view document_id, const char* event,
                     const std::string& why);
 
   std::string task_type_;

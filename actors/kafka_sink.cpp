@@ -76,6 +76,8 @@ struct open_publish {
   uint64_t remaining = 0;
   // Records that went to the dead-letter topic instead of their own.
   uint64_t dead_lettered = 0;
+  // The inputs those records came from (see topic_records::event_inputs).
+  std::vector<int32_t> failed_inputs;
 };
 
 struct sink_state {
@@ -197,7 +199,8 @@ void settle(sink_actor* self, open_publish& op) {
   if (--op.remaining > 0)
     return;
   ++st.acked_batches;
-  self->send(op.sender, published_atom::value, publish_ack{op.batch.id, op.dead_lettered});
+  self->send(op.sender, published_atom::value,
+             publish_ack{op.batch.id, op.dead_lettered, std::move(op.failed_inputs)});
   st.open.erase(op.key);
 }
 
@@ -247,8 +250,12 @@ void refused(sink_actor* self, in_flight& f, const caf::error& err) {
   ++op.dead_lettered;
   log_failure(st, err);
   std::string_view event_id;
-  if (f.topic != made_here && f.index < op.batch.topics[f.topic].events.size())
+  if (f.topic != made_here && f.index < op.batch.topics[f.topic].events.size()) {
     event_id = r.key;
+    const auto& inputs = op.batch.topics[f.topic].event_inputs;
+    if (f.index < inputs.size() && inputs[f.index] >= 0)
+      op.failed_inputs.push_back(inputs[f.index]);
+  }
   op.made.push_back(letter_for(st, error_text(err), event_id, r.bytes));
   op.made_slots.push_back(
     in_flight{&op, made_here, static_cast<uint32_t>(op.made.size() - 1)});
@@ -401,7 +408,7 @@ caf::behavior kafka_sink_fn(sink_actor* self, kafka_sink_config cfg,
           op->slots.push_back(in_flight{op.get(), t, i});
       }
       if (op->slots.empty()) {
-        self->send(sender, published_atom::value, publish_ack{pb.id, 0});
+        self->send(sender, published_atom::value, publish_ack{pb.id, 0, {}});
         return;
       }
       op->key = st.next_key++;

@@ -55,7 +55,7 @@ caf::behavior memory_sink(caf::stateful_actor<sink_state>* self, memory_sink_con
           keep(st, ts, raw);
       }
       self->send(caf::actor_cast<caf::actor>(self->current_sender()), published_atom::value,
-                 publish_ack{pb.id, 0});
+                 publish_ack{pb.id, 0, {}});
     },
     [=](snapshot_atom) {
       boost::json::object counts;

@@ -34,8 +34,13 @@ class ordered_table {
   };
 
 public:
-  /// One key with its value, as handed out by `insert` when it evicts.
-  using entry = std::pair<std::string, Value>;
+  /// The entry `insert` evicted: its key, valid until the next `insert`, and its value.
+  struct evicted_entry {
+    /// The key.
+    std::string_view first;
+    /// The value.
+    Value second;
+  };
 
   /// A view of one entry: `first` is the key, `second` the value.
   using entry_view = std::pair<const std::string&, const Value&>;
@@ -105,15 +110,19 @@ public:
   }
 
   /// Inserts `key` as the newest entry (replacing and moving an existing one);
-  /// returns the entry evicted to make room, if any.
-  std::optional<entry> insert(std::string key, Value value) {
-    auto h = hash_of(key);
-    if (auto at = locate(key, h); at != none)
+  /// returns the entry evicted to make room, if any. Keys are copied into buffers the
+  /// table keeps from entries it let go, so a full table inserts without allocating.
+  std::optional<evicted_entry> insert(std::string_view key, Value value) {
+    // The key may view one of this table's own keys, which the removals below reuse.
+    incoming_.assign(key.data(), key.size());
+    auto h = hash_of(incoming_);
+    if (auto at = locate(incoming_, h); at != none)
       remove_at(at);
-    std::optional<entry> evicted;
+    std::optional<evicted_entry> evicted;
     if (size_ >= capacity_) {
       auto& old = entries_[oldest_];
-      evicted.emplace(std::move(old.key), std::move(old.value));
+      evicted_key_.swap(old.key);
+      evicted.emplace(evicted_entry{evicted_key_, std::move(old.value)});
       remove_at(slot_of(oldest_));
     }
     if ((size_ + 1) * 2 > slots_.size())
@@ -127,7 +136,7 @@ public:
       entries_.emplace_back();
     }
     auto& e = entries_[id];
-    e.key = std::move(key);
+    e.key.assign(incoming_);
     e.value = std::move(value);
     e.hash = h;
     e.prev = newest_;
@@ -283,6 +292,9 @@ private:
   // A deque keeps entries in place as it grows: pointers from `find` stay valid.
   std::deque<entry_slot> entries_;
   std::vector<uint32_t> free_;
+  // The last evicted key, and the key being inserted; both keep their buffers.
+  std::string evicted_key_;
+  std::string incoming_;
   uint32_t oldest_ = none;
   uint32_t newest_ = none;
 };

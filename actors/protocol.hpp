@@ -140,6 +140,9 @@ struct topic_records {
   std::string topic;
   /// Events, written as their bytes.
   std::vector<event_ptr> events;
+  /// For each event, the index of the input event in the dispatcher's batch it came
+  /// from, or -1 (derived events); may be empty when nobody needs it back.
+  std::vector<int32_t> event_inputs;
   /// Raw payloads (dead letters).
   std::vector<std::string> raw;
 };
@@ -158,6 +161,9 @@ struct publish_ack {
   uint64_t id = 0;
   /// Records that could not be written.
   uint64_t failed = 0;
+  /// The `event_inputs` of the event records among them that came from an input, so
+  /// the input counts as dead-lettered rather than processed.
+  std::vector<int32_t> failed_inputs;
 };
 
 } // namespace switchboard

@@ -36,7 +36,7 @@ protected:
       ++ignored_;
       return;
     }
-    auto id = data_text(*ev, "task_id");
+    auto id = ev->data_string("task_id");
     if (id.empty()) {
       reject(ctx, std::string{type} + " has no data.task_id");
       return;
@@ -44,7 +44,7 @@ protected:
     auto now = ctx.now();
     auto t = [&]() -> caf::expected<task_transition> {
       if (type == "task_created")
-        return tasks_.create(id, data_text(*ev, "task_type"), now);
+        return tasks_.create(id, ev->data_string("task_type"), now);
       if (type == "task_started")
         return tasks_.start(id, now);
       if (type == "task_completed")
@@ -96,10 +96,10 @@ protected:
 private:
   void notify_finished(const event& ev, const task_transition& t, processor_context& ctx) {
     bool ok = t.to == task_state::completed;
-    auto owner = data_text(ev, "owner");
-    auto recipient = owner.empty() ? std::string{"operations"} : owner;
-    auto title = "Task " + t.task_id + (ok ? " completed" : " failed");
-    auto message = "Task " + t.task_id + " (" + t.task_type + ")";
+    auto owner = ev.data_string("owner");
+    auto recipient = owner.empty() ? std::string_view{"operations"} : owner;
+    auto title = "Task " + std::string{t.task_id} + (ok ? " completed" : " failed");
+    auto message = "Task " + std::string{t.task_id} + " (" + t.task_type + ")";
     if (ok) {
       message += " completed in " + seconds_text(t.total_seconds);
     } else {

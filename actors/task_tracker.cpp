@@ -18,20 +18,22 @@ task_tracker::task_tracker(std::size_t max_tracked, std::size_t max_recent)
 }
 
 caf::expected<task_transition>
-task_tracker::create(const std::string& task_id, const std::string& task_type, double now) {
+task_tracker::create(std::string_view task_id, std::string_view task_type, double now) {
   if (tasks_.find(task_id) != nullptr || recent_.find(task_id) != nullptr)
     return refuse(task_id, "task_created");
-  if (auto evicted = tasks_.insert(task_id, task_entry{task_type, task_state::created, now, 0})) {
+  if (auto evicted =
+        tasks_.insert(task_id, task_entry{std::string{task_type}, task_state::created, now, 0})) {
     ++abandoned_;
     if (evicted->second.state == task_state::started)
       --started_count_;
   }
   ++stats_of(task_type).created;
   ++totals_.created;
-  return task_transition{task_id, task_type, task_state::created, task_state::created, 0, 0};
+  return task_transition{task_id, std::string{task_type}, task_state::created,
+                         task_state::created, 0, 0};
 }
 
-caf::expected<task_transition> task_tracker::start(const std::string& task_id, double now) {
+caf::expected<task_transition> task_tracker::start(std::string_view task_id, double now) {
   auto* task = tasks_.find(task_id);
   if (task == nullptr || task->state != task_state::created)
     return refuse(task_id, "task_started");
@@ -43,14 +45,14 @@ caf::expected<task_transition> task_tracker::start(const std::string& task_id, d
   return task_transition{task_id, task->type, task_state::created, task_state::started, 0, 0};
 }
 
-caf::expected<task_transition> task_tracker::complete(const std::string& task_id, double now) {
+caf::expected<task_transition> task_tracker::complete(std::string_view task_id, double now) {
   auto* task = tasks_.find(task_id);
   if (task == nullptr || task->state != task_state::started)
     return refuse(task_id, "task_completed");
   return finish(task_id, task_state::completed, now);
 }
 
-caf::expected<task_transition> task_tracker::fail(const std::string& task_id, double now) {
+caf::expected<task_transition> task_tracker::fail(std::string_view task_id, double now) {
   if (tasks_.find(task_id) == nullptr)
     return refuse(task_id, "task_failed");
   return finish(task_id, task_state::failed, now);
@@ -65,7 +67,7 @@ std::size_t task_tracker::count_in(task_state s) const noexcept {
 }
 
 caf::expected<task_transition>
-task_tracker::finish(const std::string& task_id, task_state to, double now) {
+task_tracker::finish(std::string_view task_id, task_state to, double now) {
   auto task = std::move(*tasks_.find(task_id));
   tasks_.erase(task_id);
   task_transition result{task_id, task.type, task.state, to, now - task.created_at, 0};
@@ -86,7 +88,7 @@ task_tracker::finish(const std::string& task_id, task_state to, double now) {
   return result;
 }
 
-caf::error task_tracker::refuse(const std::string& task_id, const char* event) {
+caf::error task_tracker::refuse(std::string_view task_id, const char* event) {
   ++rejected_;
   std::string why;
   if (auto* task = tasks_.find(task_id))
@@ -100,16 +102,18 @@ caf::error task_tracker::refuse(const std::string& task_id, const char* event) {
                 : proc_errc::unknown_id;
   if (std::string_view{event} == "task_created" && code == proc_errc::invalid_transition)
     code = proc_errc::duplicate_id;
-  return caf::make_error(code, std::string{event} + " for task '" + task_id
+  return caf::make_error(code, std::string{event} + " for task '" + std::string{task_id}
                                  + "' refused: " + why);
 }
 
-task_type_stats& task_tracker::stats_of(const std::string& type) {
+task_type_stats& task_tracker::stats_of(std::string_view type) {
+  if (auto i = per_type_.find(type); i != per_type_.end())
+    return i->second;
   // Types come from input: beyond the cap, new ones share one bucket.
   constexpr std::size_t max_types = 1024;
-  if (per_type_.size() >= max_types && per_type_.count(type) == 0)
+  if (per_type_.size() >= max_types)
     return per_type_["other"];
-  return per_type_[type];
+  return per_type_.emplace(std::string{type}, task_type_stats{}).first->second;
 }
 
 } // namespace switchboard

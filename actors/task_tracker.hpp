@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <caf/expected.hpp>
 
@@ -21,8 +22,8 @@ const char* to_string(task_state s) noexcept;
 
 /// What one accepted lifecycle event did to a task.
 struct task_transition {
-  /// The task.
-  std::string task_id;
+  /// The task: a view of the id the caller passed in.
+  std::string_view task_id;
   /// Its type, as given when it was created.
   std::string task_type;
   /// State before the event.
@@ -64,17 +65,17 @@ public:
   explicit task_tracker(std::size_t max_tracked = 100000, std::size_t max_recent = 10000);
 
   /// Records task_created; fails with `duplicate_id` when the id is tracked.
-  caf::expected<task_transition> create(const std::string& task_id,
-                                        const std::string& task_type, double now);
+  caf::expected<task_transition> create(std::string_view task_id, std::string_view task_type,
+                                        double now);
 
   /// Records task_started; only a created task may start.
-  caf::expected<task_transition> start(const std::string& task_id, double now);
+  caf::expected<task_transition> start(std::string_view task_id, double now);
 
   /// Records task_completed; only a started task may complete.
-  caf::expected<task_transition> complete(const std::string& task_id, double now);
+  caf::expected<task_transition> complete(std::string_view task_id, double now);
 
   /// Records task_failed; a created or started task may fail.
-  caf::expected<task_transition> fail(const std::string& task_id, double now);
+  caf::expected<task_transition> fail(std::string_view task_id, double now);
 
   /// Tasks created or started and not yet finished.
   std::size_t active() const noexcept {
@@ -85,7 +86,7 @@ public:
   std::size_t count_in(task_state s) const noexcept;
 
   /// Statistics per task type.
-  const std::map<std::string, task_type_stats>& per_type() const noexcept {
+  const std::map<std::string, task_type_stats, std::less<>>& per_type() const noexcept {
     return per_type_;
   }
 
@@ -112,16 +113,15 @@ private:
     double started_at = 0;
   };
 
-  caf::expected<task_transition> finish(const std::string& task_id, task_state to,
-                                        double now);
+  caf::expected<task_transition> finish(std::string_view task_id, task_state to, double now);
 
-  caf::error refuse(const std::string& task_id, const char* event);
+  caf::error refuse(std::string_view task_id, const char* event);
 
-  task_type_stats& stats_of(const std::string& type);
+  task_type_stats& stats_of(std::string_view type);
 
   ordered_table<task_entry> tasks_;
   ordered_table<task_state> recent_;
-  std::map<std::string, task_type_stats> per_type_;
+  std::map<std::string, task_type_stats, std::less<>> per_type_;
   task_type_stats totals_;
   std::size_t started_count_ = 0;
   uint64_t rejected_ = 0;

@@ -158,7 +158,7 @@ TEST_CASE("kafka sink: one ack per publish batch after delivery, refused records
   }
   pb.topics[2].raw.push_back(R"({"reason":"malformed"})");
   self->send(*sink, publish_atom::value, pb);
-  publish_ack ack{0, 99};
+  publish_ack ack{0, 99, {}};
   self->receive([&](published_atom, const publish_ack& a) { ack = a; },
                 caf::after(std::chrono::seconds(20)) >> [] {});
   CHECK(ack.id == 41);
@@ -177,7 +177,7 @@ TEST_CASE("kafka sink: one ack per publish batch after delivery, refused records
   big.topics[0].raw.push_back(std::string(5000, 'x'));
   big.topics[0].raw.push_back("small");
   self->send(*sink, publish_atom::value, big);
-  ack = publish_ack{0, 99};
+  ack = publish_ack{0, 99, {}};
   self->receive([&](published_atom, const publish_ack& a) { ack = a; },
                 caf::after(std::chrono::seconds(20)) >> [] {});
   CHECK(ack.id == 42);

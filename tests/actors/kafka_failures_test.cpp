@@ -193,7 +193,7 @@ TEST_CASE("kafka sink: records Kafka refuses for good become dead letters with t
   pb.topics.push_back(fine.topics[0]);
   self->send(*sink, publish_atom::value, pb);
   inbox in;
-  publish_ack ack{0, 99};
+  publish_ack ack{0, 99, {}};
   bool acked = in.next_ack(self, ack, 30);
   INFO(boost::json::serialize(stats_of(self, *sink)));
   REQUIRE(acked);
@@ -246,7 +246,7 @@ TEST_CASE("kafka sink: a dead letter that cannot be written holds its batch unti
   auto unhealthy = in.reports(self, "kafka_sink", "unhealthy", 30);
   REQUIRE_FALSE(unhealthy.empty());
   CHECK(unhealthy.front().find("dead_letters") != std::string::npos);
-  publish_ack ack{0, 99};
+  publish_ack ack{0, 99, {}};
   CHECK_FALSE(in.next_ack(self, ack, 1));
   CHECK(eventually([&] { return figure(self, *sink, "dead_letter_failures") >= 2; },
                    [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }));
@@ -310,6 +310,39 @@ TEST_CASE("kafka service actors: an input whose output is neither delivered nor 
   CHECK(figure(self, *source, "acknowledged") == 20);
   CHECK(kcat_consume(broker->bootstrap(), "dead_letters").size() == 20);
   CHECK(figure(self, *sink, "records_delivered") == 0);
+  CHECK(stop(self, *source) == 0);
+  CHECK(stop(self, *sink) == 0);
+}
+
+TEST_CASE("kafka service actors: an input whose output Kafka refuses counts as dead-lettered, "
+          "not processed",
+          "[kafka]") {
+  quiet_log quiet;
+  auto broker = make_broker({"in", "dead_letters"});
+  REQUIRE_FALSE(broker->refuse_topic("out"));
+  std::vector<std::string> lines;
+  for (int i = 0; i < 20; ++i)
+    lines.push_back(event_line(i));
+  kcat_produce(broker->bootstrap(), "in", lines);
+  auto config = parse_config(copy_in_to_out);
+  REQUIRE(config);
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys{sys_cfg};
+  caf::scoped_actor self{sys};
+  kafka_sink_config kc;
+  kc.kafka = sink_kafka(broker->bootstrap());
+  auto sink = spawn_kafka_sink(sys, kc);
+  REQUIRE(sink);
+  stop_guard guard{{*sink}};
+  auto sc = source_settings(broker->bootstrap(), "refused", {});
+  auto source = route_from_in(sys, *config, *sink, sc, guard);
+  REQUIRE(source);
+  REQUIRE(eventually([&] { return figure(self, *source, "acknowledged") >= 20; },
+                     [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }, 30));
+  // Every input was handled: its copy became a dead letter, so none was processed.
+  CHECK(figure(self, *source, "dead_lettered") == 20);
+  CHECK(figure(self, *source, "processed") == 0);
+  CHECK(kcat_consume(broker->bootstrap(), "dead_letters").size() == 20);
   CHECK(stop(self, *source) == 0);
   CHECK(stop(self, *sink) == 0);
 }
