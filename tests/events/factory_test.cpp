@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <regex>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "events/factory.hpp"
 
@@ -15,6 +18,33 @@ TEST_CASE("event ids are version 4 UUIDs and unique") {
     seen.insert(id);
   }
   CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("event ids from different threads differ and use every random digit") {
+  std::vector<std::string> a, b;
+  std::thread ta{[&] {
+    for (int i = 0; i < 1000; ++i)
+      a.push_back(new_event_id());
+  }};
+  std::thread tb{[&] {
+    for (int i = 0; i < 1000; ++i)
+      b.push_back(new_event_id());
+  }};
+  ta.join();
+  tb.join();
+  std::set<std::string> all{a.begin(), a.end()};
+  all.insert(b.begin(), b.end());
+  CHECK(all.size() == 2000);
+  // Each position outside the version and variant digits takes all sixteen values.
+  for (std::size_t pos = 0; pos < 36; ++pos) {
+    if (pos == 8 || pos == 13 || pos == 14 || pos == 18 || pos == 19 || pos == 23)
+      continue;
+    std::set<char> digits;
+    for (const auto& id : all)
+      digits.insert(id[pos]);
+    INFO("position " << pos);
+    CHECK(digits.size() == 16);
+  }
 }
 
 TEST_CASE("timestamps are ISO 8601 UTC with milliseconds") {
