@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <random>
 
 #include "app/commands.hpp"
 #include "demo/demo.hpp"

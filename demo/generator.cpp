@@ -27,7 +27,7 @@ constexpr std::array<const char*, 4> owners{"team-legal", "team-finance", "team-
                                             "team-research"};
 
 template <class T, std::size_t N>
-const T& pick(std::mt19937_64& rng, const std::array<T, N>& items) {
+const T& pick(random_bits& rng, const std::array<T, N>& items) {
   return items[rng() % N];
 }
 

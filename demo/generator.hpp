@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/fwd.hpp>
 
+#include "events/random_bits.hpp"
 #include "events/types.hpp"
 
 namespace switchboard {
@@ -64,7 +64,7 @@ private:
   std::string id(std::string_view prefix);
 
   traffic_spec spec_;
-  std::mt19937_64 rng_;
+  random_bits rng_;
   std::vector<std::pair<event_family, double>> cumulative_;
   uint64_t counter_ = 0;
   // Recent uploads and tasks, so later events continue their lifecycles.

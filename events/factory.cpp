@@ -5,52 +5,20 @@
 #include <cstring>
 #include <ctime>
 #include <initializer_list>
+#include <random>
 
 #include "events/json_writer.hpp"
+#include "events/random_bits.hpp"
 
 namespace switchboard {
 
 namespace {
 
-// xoshiro256** (Blackman and Vigna): 128 random bits per event id for a handful of
-// instructions, where the Mersenne Twister's state refills showed in profiles.
-class id_bits {
-public:
-  id_bits() {
-    // splitmix64 spreads one seed over the four state words, as the authors advise.
+random_bits& rng() {
+  thread_local random_bits gen{[] {
     std::random_device device;
-    uint64_t seed = (static_cast<uint64_t>(device()) << 32) ^ device();
-    for (auto& word : state_) {
-      seed += 0x9E3779B97F4A7C15ULL;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-      word = z ^ (z >> 31);
-    }
-  }
-
-  uint64_t operator()() noexcept {
-    auto result = rotl(state_[1] * 5, 7) * 9;
-    auto t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = rotl(state_[3], 45);
-    return result;
-  }
-
-private:
-  static uint64_t rotl(uint64_t x, int k) noexcept {
-    return (x << k) | (x >> (64 - k));
-  }
-
-  uint64_t state_[4];
-};
-
-id_bits& rng() {
-  thread_local id_bits gen;
+    return (static_cast<uint64_t>(device()) << 32) ^ device();
+  }()};
   return gen;
 }
 
