@@ -1,6 +1,7 @@
 #include "events/codec.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include <caf/make_message.hpp>
@@ -162,29 +163,22 @@ caf::error read_envelope(simdjson::dom::element root, const codec_options& opts,
   return {};
 }
 
-// The used part of a parsed document: tape words and string buffer bytes.
-struct tape_extent {
-  std::size_t tape_len = 0;
-  std::size_t strings_len = 0;
+// Room for the parse of an event whose stage 1 found `structurals` structural
+// characters; stage 2 writes straight into it, so no copy of the parse is made.
+struct parse_extent {
+  std::size_t tape_words = 0;
+  std::size_t string_bytes = 0;
 };
 
-tape_extent measure(const simdjson::dom::document& from) {
-  const uint64_t* tape = from.tape.get();
-  // The first root entry points one past the closing root entry: the tape's length.
-  auto tape_len = static_cast<std::size_t>(tape[0] & simdjson::internal::JSON_VALUE_MASK);
-  std::size_t strings_len = 0;
-  for (std::size_t i = 0; i < tape_len; ++i) {
-    auto type = static_cast<char>(tape[i] >> 56);
-    if (type == 'l' || type == 'u' || type == 'd') {
-      ++i; // the number's raw bits follow in the next word
-    } else if (type == '"') {
-      auto offset = static_cast<std::size_t>(tape[i] & simdjson::internal::JSON_VALUE_MASK);
-      uint32_t len;
-      std::memcpy(&len, from.string_buf.get() + offset, sizeof(len));
-      strings_len = std::max(strings_len, offset + sizeof(len) + len + 1);
-    }
-  }
-  return {tape_len, strings_len};
+parse_extent parse_room(std::size_t text_bytes, std::size_t structurals) {
+  // Every structural character becomes at most two tape words (a number: its tag and
+  // its bits; braces, keys, strings and literals one; commas and colons none), plus
+  // the two root words.
+  // Every string takes its length (4 bytes), its unescaped bytes (no more than its
+  // text) and a NUL, while its text has at least its two quotes: the text plus three
+  // bytes per structural covers them; stage 2 copies strings in 64-byte blocks and
+  // may write that far past the last one.
+  return {2 * structurals + 4, text_bytes + 3 * structurals + simdjson::SIMDJSON_PADDING};
 }
 
 constexpr std::size_t round_up8(std::size_t n) noexcept {
@@ -217,7 +211,13 @@ struct trailing_allocator {
   }
 
   void deallocate(T* p, std::size_t n) noexcept {
+#if defined(__cpp_sized_deallocation)
+    // The size spares the allocator a lookup; clang offers it only when asked to.
     ::operator delete(static_cast<void*>(p), round_up8(n * sizeof(T)) + extra);
+#else
+    (void)n;
+    ::operator delete(static_cast<void*>(p));
+#endif
   }
 
   template <class U>
@@ -289,29 +289,37 @@ caf::expected<event_ptr> codec::decode_or_keep(std::string& bytes) {
   if (auto err = check_size(size))
     return err;
   pad(bytes);
-  simdjson::dom::element parsed;
-  auto rc = parser_.parse(bytes.data(), size, false).get(parsed);
-  if (rc != simdjson::SUCCESS)
+  if (size > parser_.capacity()
+      && parser_.allocate(size, options_.max_depth) != simdjson::SUCCESS)
+    return fail(event_errc::too_large, "event is too large to parse");
+  // Stage 1 (structure and UTF-8) runs in the parser; its count of structural
+  // characters bounds the parse, so the event's block is allocated before stage 2 and
+  // stage 2 writes the tape and strings straight into it.
+  auto& impl = *parser_.implementation;
+  auto* text_in = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (auto rc = impl.stage1(text_in, size, simdjson::stage1_mode::regular);
+      rc != simdjson::SUCCESS)
     return from_simdjson(rc, options_);
-  // One block: [reference count + event][tape][strings][bytes]. A fresh document per
-  // event would allocate buffers sized for the worst case (~9x the input).
-  auto extent = measure(parser_.doc);
-  auto tape_bytes = extent.tape_len * sizeof(uint64_t);
-  auto strings_bytes = round_up8(extent.strings_len);
+  auto room = parse_room(size, impl.n_structural_indexes);
+  auto tape_bytes = room.tape_words * sizeof(uint64_t);
+  auto strings_bytes = round_up8(room.string_bytes);
+  // One block: [reference count + event][tape][strings][bytes].
   char* trailing = nullptr;
   auto ev = std::allocate_shared<event>(
     trailing_allocator<event>{tape_bytes + strings_bytes + size, &trailing}, event_key{});
-  auto* tape = reinterpret_cast<uint64_t*>(trailing);
-  auto* strings = reinterpret_cast<uint8_t*>(trailing + tape_bytes);
   auto* text = trailing + tape_bytes + strings_bytes;
-  std::memcpy(tape, parser_.doc.tape.get(), tape_bytes);
-  std::memcpy(strings, parser_.doc.string_buf.get(), extent.strings_len);
+  ev->doc_.tape.reset(reinterpret_cast<uint64_t*>(trailing));
+  ev->doc_.string_buf.reset(reinterpret_cast<uint8_t*>(trailing + tape_bytes));
+  if (auto rc = impl.stage2(ev->doc_); rc != simdjson::SUCCESS)
+    return from_simdjson(rc, options_);
+  // The root's first word holds the tape's length: a tape past its room would have
+  // overwritten the strings, so stop rather than hand out a corrupt event.
+  if ((ev->doc_.tape[0] & simdjson::internal::JSON_VALUE_MASK) > room.tape_words)
+    std::abort();
   std::memcpy(text, bytes.data(), size);
-  ev->doc_.tape.reset(tape);
-  ev->doc_.string_buf.reset(strings);
   ev->bytes_ = std::string_view{text, size};
-  // Read from the copy, so the views point into the event; an invalid envelope (rare:
-  // broken JSON fails before this) costs one wasted allocation.
+  // An invalid envelope (rare: broken JSON fails before this) costs one wasted
+  // allocation.
   auto root = ev->doc_.root();
   envelope env;
   if (auto err = read_envelope(root, options_, env))

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "events/codec.hpp"
@@ -272,4 +273,55 @@ TEST_CASE("events decoded one after another keep their own trees") {
     CHECK(events[i]->hops() == 2);
     CHECK(reencode(*events[i]) == std::string{events[i]->bytes()});
   }
+}
+
+TEST_CASE("events whose parse is as large as their text allows decode intact") {
+  // The event's block is sized from the count of structural characters before the
+  // parse is written into it: dense numbers (two tape words each), empty strings (five
+  // string bytes for three of text), escapes and deep nesting approach those bounds.
+  auto event_with = [](const std::string& data) {
+    return R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":)"
+           + data + "}";
+  };
+  std::string numbers = "{\"n\":[";
+  std::string empties = "{\"e\":[";
+  for (int i = 0; i < 5000; ++i) {
+    numbers += (i ? "," : "") + std::to_string(i % 10);
+    empties += i ? ",\"\"" : "\"\"";
+  }
+  numbers += "]}";
+  empties += "]}";
+  std::string escapes = "{\"s\":\"";
+  for (int i = 0; i < 2000; ++i)
+    escapes += "\\u00e9\\n";
+  escapes += "\"}";
+  std::string deep = "{\"d\":";
+  // 64 levels: the envelope, data, 61 arrays, and simdjson counts the innermost scalar.
+  for (int i = 0; i < 61; ++i)
+    deep += "[";
+  deep += "1.5";
+  for (int i = 0; i < 61; ++i)
+    deep += "]";
+  deep += "}";
+  codec dec;
+  for (const auto& data : {numbers, empties, escapes, deep, std::string{"{}"}}) {
+    auto text = event_with(data);
+    auto ev = dec.decode(std::string_view{text});
+    REQUIRE(ev);
+    // What was parsed reads back as the same JSON value as the text.
+    boost::json::parse_options deep_enough;
+    deep_enough.max_depth = 128;
+    CHECK(boost::json::parse(reencode(**ev), {}, deep_enough)
+          == boost::json::parse(text, {}, deep_enough));
+    CHECK((*ev)->bytes() == text);
+  }
+  auto ev = dec.decode(std::string_view{event_with(numbers)});
+  REQUIRE(ev);
+  auto array = (*ev)->data()["n"].get_array();
+  REQUIRE_FALSE(array.error());
+  CHECK(array.value().size() == 5000);
+  auto s = dec.decode(std::string_view{event_with(escapes)});
+  REQUIRE(s);
+  std::string_view unescaped = (*s)->data_string("s");
+  CHECK(unescaped.size() == 2000 * 3); // U+00E9 is two bytes, \n one
 }
