@@ -169,6 +169,14 @@ caf::expected<caf::actor> route_from_in(caf::actor_system& sys, const switchboar
   return source;
 }
 
+// Events 0 .. count-1 as `event_line` writes them, produced into topic `in`.
+void produce_inputs(const std::string& bootstrap, int count) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < count; ++i)
+    lines.push_back(event_line(i));
+  kcat_produce(bootstrap, "in", lines);
+}
+
 // One route copying topic `in` to topic `out`.
 const char* copy_in_to_out = R"({"routes": [{"name": "copy", "source_topics": ["in"],
                                              "target_topics": ["out"]}]})";
@@ -272,10 +280,7 @@ TEST_CASE("kafka service actors: an input whose output is neither delivered nor 
   auto broker = make_broker({"in"});
   REQUIRE_FALSE(broker->refuse_topic("out"));
   REQUIRE_FALSE(broker->refuse_topic("dead_letters"));
-  std::vector<std::string> lines;
-  for (int i = 0; i < 20; ++i)
-    lines.push_back(event_line(i));
-  kcat_produce(broker->bootstrap(), "in", lines);
+  produce_inputs(broker->bootstrap(), 20);
   auto config = parse_config(copy_in_to_out);
   REQUIRE(config);
   caf::actor_system_config sys_cfg;
@@ -320,10 +325,7 @@ TEST_CASE("kafka service actors: an input whose output Kafka refuses counts as d
   quiet_log quiet;
   auto broker = make_broker({"in", "dead_letters"});
   REQUIRE_FALSE(broker->refuse_topic("out"));
-  std::vector<std::string> lines;
-  for (int i = 0; i < 20; ++i)
-    lines.push_back(event_line(i));
-  kcat_produce(broker->bootstrap(), "in", lines);
+  produce_inputs(broker->bootstrap(), 20);
   auto config = parse_config(copy_in_to_out);
   REQUIRE(config);
   caf::actor_system_config sys_cfg;
