@@ -33,8 +33,8 @@ document_tracker::uploaded(std::string_view document_id, double now) {
     ++abandoned_;
   ++reached_[static_cast<std::size_t>(document_status::uploaded)];
   std::vector<follow_up> result;
-  result.push_back(follow_up{"task_created", std::string{document_id}, analysis_task_id(document_id),
-                             task_type_, "pending"});
+  result.push_back(follow_up{"task_created", std::string{document_id},
+                             analysis_task_id(document_id), task_type_, "pending"});
   return result;
 }
 
@@ -80,8 +80,8 @@ std::vector<follow_up> document_tracker::task_finished(std::string_view task_id,
     return {};
   auto change = finish(document_id, success, now);
   std::vector<follow_up> result;
-  result.push_back(follow_up{"document_analyzed", std::string{document_id}, std::string{task_id}, task_type_,
-                             to_string(change.to)});
+  result.push_back(follow_up{"document_analyzed", std::string{document_id},
+                             std::string{task_id}, task_type_, to_string(change.to)});
   return result;
 }
 
@@ -116,8 +116,8 @@ document_change document_tracker::finish(std::string_view document_id, bool succ
 caf::error document_tracker::refuse(proc_errc code, std::string_view document_id,
                                     const char* event, const std::string& why) {
   ++rejected_;
-  return caf::make_error(code, std::string{event} + " for document '" + std::string{document_id}
-                                 + "' refused: " + why);
+  return caf::make_error(code, std::string{event} + " for document '"
+                                 + std::string{document_id} + "' refused: " + why);
 }
 
 } // namespace switchboard

@@ -90,8 +90,9 @@ run_result drive(const switchboard_config& cfg, double rate, double seconds,
 }
 
 // The same run's baseline: decoding the generator's events on one core, the first step
-// of the pipeline with nothing after it. The machine's load moves it with the pipeline's
-// rate, so the ratio of the two compares builds and runs better than either alone.
+// of the pipeline with nothing after it. It tells how far the whole pipeline is from its
+// cheapest step; on this shared machine the ratio moves about as much as the rate, so
+// builds are still compared by alternating runs.
 double decode_baseline(double seconds) {
   traffic_spec spec;
   spec.error_rate = 0;

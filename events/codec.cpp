@@ -173,11 +173,11 @@ struct parse_extent {
 parse_extent parse_room(std::size_t text_bytes, std::size_t structurals) {
   // Every structural character becomes at most two tape words (a number: its tag and
   // its bits; braces, keys, strings and literals one; commas and colons none), plus
-  // the two root words.
+  // the two root words and two to spare.
   // Every string takes its length (4 bytes), its unescaped bytes (no more than its
   // text) and a NUL, while its text has at least its two quotes: the text plus three
-  // bytes per structural covers them; stage 2 copies strings in 64-byte blocks and
-  // may write that far past the last one.
+  // bytes per structural covers them. Stage 2 copies strings in 32-byte blocks and may
+  // write that far past the last one; the padding covers it.
   return {2 * structurals + 4, text_bytes + 3 * structurals + simdjson::SIMDJSON_PADDING};
 }
 
