@@ -149,39 +149,42 @@ const unsigned char* find_special(const unsigned char* s, const unsigned char* e
                                      const unsigned char* special) {
   auto* s = reinterpret_cast<const unsigned char*>(text.data());
   auto* end = s + text.size();
-  // Room for the quotes, the text and some escapes, written through a pointer rather
-  // than appended piece by piece; escapes grow it when they need more.
+  // Written through a pointer into room made up front, not appended piece by piece;
+  // room is checked once per step (a block and one escape), not per byte.
   auto at = out.size();
-  out.resize(at + text.size() + text.size() / 8 + 18);
+  out.resize(at + text.size() + text.size() / 4 + 64);
   char* d = out.data() + at;
   char* limit = out.data() + out.size();
+  auto make_room = [&](std::size_t need) {
+    if (static_cast<std::size_t>(limit - d) >= need)
+      return;
+    auto used = d - out.data();
+    out.resize(out.size() + need + static_cast<std::size_t>(end - s) + text.size() / 4);
+    d = out.data() + used;
+    limit = out.data() + out.size();
+  };
   *d++ = '"';
   std::memcpy(d, s, static_cast<std::size_t>(special - s));
   d += special - s;
   s = special;
-  // Invariant: the rest of the text and the closing quote fit before `limit`.
-  while (s != end) {
-    if (auto need = static_cast<std::size_t>(end - s) + 7;
-        static_cast<std::size_t>(limit - d) < need) {
-      auto used = d - out.data();
-      out.resize(out.size() + need + text.size() / 4);
-      d = out.data() + used;
-      limit = out.data() + out.size();
-    }
-    d = write_escape(d, *s++);
-    // Escapes come often in such text: copy while scanning rather than call memcpy
-    // for each short run.
 #ifdef SWITCHBOARD_BLOCK_SCAN
-    while (end - s >= block_size) {
-      auto n = copy_block(d, s); // fits: at least a block of text remains
-      s += n;
-      d += n;
-      if (n != block_size)
-        break;
-    }
+  // Text like an event's JSON has an escape every few bytes: one step copies a whole
+  // block, keeps the part before its first special byte and escapes that byte.
+  while (end - s >= block_size) {
+    make_room(block_size + 6);
+    auto n = copy_block(d, s);
+    s += n;
+    d += n;
+    if (n != block_size)
+      d = write_escape(d, *s++);
+  }
 #endif
-    while (s != end && !escape_table[*s])
-      *d++ = static_cast<char>(*s++);
+  make_room(static_cast<std::size_t>(end - s) * 6 + 1);
+  for (; s != end; ++s) {
+    if (escape_table[*s])
+      d = write_escape(d, *s);
+    else
+      *d++ = static_cast<char>(*s);
   }
   *d++ = '"';
   out.resize(static_cast<std::size_t>(d - out.data()));
