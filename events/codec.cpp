@@ -6,6 +6,8 @@
 
 #include <caf/make_message.hpp>
 
+#include "events/tape_writer.hpp"
+
 namespace switchboard {
 
 namespace {
@@ -318,6 +320,33 @@ caf::expected<event_ptr> codec::decode_or_keep(std::string& bytes) {
     std::abort();
   std::memcpy(text, bytes.data(), size);
   ev->bytes_ = std::string_view{text, size};
+  return finish(std::move(ev));
+}
+
+caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_writer& tape) {
+  auto size = bytes.size();
+  if (auto err = check_size(size))
+    return err;
+  // The written parse nests three levels (envelope, data or metadata, nothing below);
+  // simdjson gives the error for limits below that and for bytes that are not UTF-8.
+  if (options_.max_depth < 4 || !simdjson::validate_utf8(bytes.data(), size))
+    return decode_or_keep(bytes);
+  auto tape_bytes = tape.tape_words() * sizeof(uint64_t);
+  auto strings_bytes = round_up8(tape.string_bytes());
+  char* trailing = nullptr;
+  auto ev = std::allocate_shared<event>(
+    trailing_allocator<event>{tape_bytes + strings_bytes + size, &trailing}, event_key{});
+  std::memcpy(trailing, tape.tape(), tape_bytes);
+  std::memcpy(trailing + tape_bytes, tape.strings(), tape.string_bytes());
+  auto* text = trailing + tape_bytes + strings_bytes;
+  std::memcpy(text, bytes.data(), size);
+  ev->doc_.tape.reset(reinterpret_cast<uint64_t*>(trailing));
+  ev->doc_.string_buf.reset(reinterpret_cast<uint8_t*>(trailing + tape_bytes));
+  ev->bytes_ = std::string_view{text, size};
+  return finish(std::move(ev));
+}
+
+caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev) const {
   // An invalid envelope (rare: broken JSON fails before this) costs one wasted
   // allocation.
   auto root = ev->doc_.root();

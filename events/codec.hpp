@@ -12,6 +12,8 @@
 
 namespace switchboard {
 
+class tape_writer;
+
 /// Limits and strictness of event decoding.
 struct codec_options {
   /// Largest accepted event in bytes.
@@ -41,6 +43,11 @@ public:
   /// `SIMDJSON_PADDING` bytes beyond the text spares a reallocation.
   caf::expected<event_ptr> decode_or_keep(std::string& bytes);
 
+  /// Makes an event of text this library wrote together with its parse (`tape`, a
+  /// finished document), so the text is not parsed again. Same results and errors as
+  /// `decode_or_keep`, which runs instead when the text is not valid UTF-8.
+  caf::expected<event_ptr> decode_with_tape(std::string& bytes, const tape_writer& tape);
+
   /// The limits this codec enforces.
   const codec_options& options() const noexcept {
     return options_;
@@ -48,6 +55,10 @@ public:
 
 private:
   caf::error check_size(std::size_t size) const;
+
+  // Checks the envelope of `ev`, whose tape and bytes are in place, and fills in its
+  // fields.
+  caf::expected<event_ptr> finish(std::shared_ptr<event> ev) const;
 
   codec_options options_;
   simdjson::dom::parser parser_;

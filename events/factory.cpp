@@ -163,22 +163,56 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   out.clear();
   out.reserve(224 + event_type.size() + source.size() + correlation_id.size()
               + data.text_size() + metadata.text_size() + simdjson::SIMDJSON_PADDING);
+  // The parse is written with the text, so the codec need not parse what was just
+  // written; a value whose parse is not kept (see json_fields::write_tape) means the
+  // text is parsed after all.
+  auto& tape = tape_;
+  tape.begin_document();
+  auto root = tape.begin_object();
+  bool parse_known = true;
+  // A string member; escapes would make the written text longer than its bytes.
+  auto member = [&](std::string_view key, std::string_view value, std::size_t written) {
+    parse_known = parse_known && written == value.size() + 2;
+    tape.add_string(key);
+    tape.add_string(value);
+  };
   out += "{\"event_id\":\"";
+  auto at = out.size();
   append_event_id(out);
+  member("event_id", std::string_view{out}.substr(at), out.size() - at + 2);
   out += "\",\"event_type\":";
+  at = out.size();
   write_json_string(out, event_type);
+  member("event_type", event_type, out.size() - at);
   out += ",\"timestamp\":\"";
+  at = out.size();
   append_iso_timestamp_now(out);
+  member("timestamp", std::string_view{out}.substr(at), out.size() - at + 2);
   out += "\",\"source\":";
+  at = out.size();
   write_json_string(out, source);
+  member("source", source, out.size() - at);
   out += ",\"correlation_id\":";
-  if (correlation_id.empty())
+  if (correlation_id.empty()) {
     out += "null";
-  else
+    tape.add_string("correlation_id");
+    tape.add_literal('n');
+  } else {
+    at = out.size();
     write_json_string(out, correlation_id);
+    member("correlation_id", correlation_id, out.size() - at);
+  }
   out += ",\"version\":\"1.0\",\"data\":";
+  member("version", "1.0", 5);
   data.write(out);
+  tape.add_string("data");
+  auto data_at = tape.begin_object();
+  parse_known = parse_known && data.write_tape(tape);
+  tape.end_object(data_at, data.size());
   out += ",\"metadata\":";
+  tape.add_string("metadata");
+  auto metadata_at = tape.begin_object();
+  parse_known = parse_known && metadata.write_tape(tape);
   if (add_hops) {
     // Appended as the last field, the place a set() of a new key would give it.
     metadata.write(out);
@@ -188,11 +222,16 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
     out += "\"hops\":";
     write_json_integer(out, derived_hops);
     out.push_back('}');
+    tape.add_string("hops");
+    tape.add_integer(derived_hops);
   } else {
     metadata.write(out);
   }
+  tape.end_object(metadata_at, metadata.size() + (add_hops ? 1 : 0));
   out.push_back('}');
-  return codec_.decode_or_keep(out);
+  tape.end_object(root, 8);
+  tape.end_document();
+  return parse_known ? codec_.decode_with_tape(out, tape) : codec_.decode_or_keep(out);
 }
 
 caf::expected<event_ptr>

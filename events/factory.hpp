@@ -103,6 +103,7 @@ private:
   codec codec_;
   // The text of the event being made, reused from one event to the next.
   std::string text_;
+  tape_writer tape_;
   const event* parent_ = nullptr;
 };
 

@@ -1,5 +1,6 @@
 #include "events/json_fields.hpp"
 
+#include <cmath>
 #include <cstring>
 
 namespace switchboard {
@@ -30,6 +31,8 @@ json_fields::field json_fields::begin_field(std::string_view key) {
   write_json_string(body_, key);
   field added{static_cast<uint32_t>(key_begin),
               static_cast<uint32_t>(body_.size() - key_begin)};
+  // Escapes make the text longer than the quoted key.
+  added.key_plain = added.key_size == key.size() + 2;
   body_.push_back(':');
   return added;
 }
@@ -42,6 +45,8 @@ json_fields& json_fields::end_field(field added) {
         || std::memcmp(body_.data() + f.key_begin, key, f.key_size) != 0)
       continue;
     // Move the new value over the old one and drop the new field's text.
+    f.kind = added.kind;
+    f.bits = added.bits;
     auto value_begin = added.key_begin + added.key_size + 1;
     std::string value{body_, value_begin};
     body_.resize(added.key_begin - 1); // from its comma on
@@ -66,18 +71,30 @@ std::size_t json_fields::value_end(std::size_t index) const noexcept {
 
 json_fields& json_fields::set(std::string_view key, std::string_view text) {
   auto added = begin_field(key);
+  auto at = body_.size();
   write_json_string(body_, text);
+  if (body_.size() - at == text.size() + 2)
+    added.kind = value_kind::string;
   return end_field(added);
 }
 
 json_fields& json_fields::set(std::string_view key, double number) {
   auto added = begin_field(key);
   write_json_double(body_, number);
+  if (std::isfinite(number)) {
+    added.kind = value_kind::real;
+    std::memcpy(&added.bits, &number, 8);
+  } else {
+    added.kind = value_kind::null; // written as null
+  }
   return end_field(added);
 }
 
 json_fields& json_fields::set(std::string_view key, bool flag) {
-  return set_raw(key, flag ? "true" : "false");
+  auto added = begin_field(key);
+  body_ += flag ? "true" : "false";
+  added.kind = flag ? value_kind::yes : value_kind::no;
+  return end_field(added);
 }
 
 json_fields& json_fields::set(std::string_view key, const json_fields& object) {
@@ -109,6 +126,47 @@ void json_fields::write(std::string& out) const {
   out.push_back('{');
   out.append(body_);
   out.push_back('}');
+}
+
+bool json_fields::write_tape(tape_writer& tape) const {
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    const auto& f = fields_[i];
+    if (!f.key_plain || f.kind == value_kind::unknown)
+      return false;
+    tape.add_string(std::string_view{body_.data() + f.key_begin + 1, f.key_size - 2});
+    switch (f.kind) {
+      case value_kind::string: {
+        // A plain string's text is its bytes between the quotes.
+        auto begin = f.key_begin + f.key_size + 2;
+        tape.add_string(std::string_view{body_.data() + begin, value_end(i) - 1 - begin});
+        break;
+      }
+      case value_kind::int64:
+        tape.add_integer(static_cast<int64_t>(f.bits));
+        break;
+      case value_kind::uint64:
+        tape.add_unsigned(f.bits);
+        break;
+      case value_kind::real: {
+        double d;
+        std::memcpy(&d, &f.bits, 8);
+        tape.add_double(d);
+        break;
+      }
+      case value_kind::yes:
+        tape.add_literal('t');
+        break;
+      case value_kind::no:
+        tape.add_literal('f');
+        break;
+      case value_kind::null:
+        tape.add_literal('n');
+        break;
+      case value_kind::unknown:
+        return false;
+    }
+  }
+  return true;
 }
 
 std::string json_fields::str() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "events/json_writer.hpp"
+#include "events/tape_writer.hpp"
 
 namespace switchboard {
 
@@ -79,6 +80,15 @@ public:
   json_fields& set(std::string_view key, Int number) {
     auto added = begin_field(key);
     write_integer(body_, number);
+    if constexpr (std::is_signed_v<Int>) {
+      added.kind = value_kind::int64;
+      added.bits = static_cast<uint64_t>(static_cast<int64_t>(number));
+    } else {
+      // simdjson keeps unsigned numbers that fit an int64 as int64.
+      auto n = static_cast<uint64_t>(number);
+      added.kind = n > static_cast<uint64_t>(INT64_MAX) ? value_kind::uint64 : value_kind::int64;
+      added.bits = n;
+    }
     return end_field(added);
   }
 
@@ -119,12 +129,25 @@ public:
   /// The object as compact JSON text.
   std::string str() const;
 
+  /// Writes the members' parse (keys and values, not the braces) onto `tape`, as
+  /// simdjson would parse `str()`; false when some value's parse is not kept (a raw
+  /// value, a nested object, a key or string that needed escapes): the text must then
+  /// be parsed.
+  bool write_tape(tape_writer& tape) const;
+
 private:
-  // Where a field's quoted (escaped) key starts in `body_` and how long it is; the
-  // value follows the key's colon and ends at the next field's comma.
+  // What a field's value is on simdjson's tape; `unknown` when only its text is kept.
+  enum class value_kind : uint8_t { unknown, string, int64, uint64, real, yes, no, null };
+
+  // Where a field's quoted (escaped) key starts in `body_` and how long it is (the
+  // value follows the key's colon and ends at the next field's comma), and the
+  // value's parse: its kind and, for numbers, its bits.
   struct field {
     uint32_t key_begin;
     uint32_t key_size;
+    bool key_plain = false;
+    value_kind kind = value_kind::unknown;
+    uint64_t bits = 0;
   };
 
   template <class Int>
