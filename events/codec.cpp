@@ -276,10 +276,11 @@ codec::codec(codec_options options) : options_(options) {
 caf::expected<event_ptr> codec::decode(std::string_view bytes) {
   if (auto err = check_size(bytes.size()))
     return err;
-  std::string buf;
-  buf.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
-  buf.assign(bytes.data(), bytes.size());
-  return decode_or_keep(buf);
+  // One padded copy in a buffer the codec keeps: the event copies the bytes anyway,
+  // so a fresh allocation per call would only be freed again.
+  scratch_.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+  scratch_.assign(bytes.data(), bytes.size());
+  return decode_or_keep(scratch_);
 }
 
 caf::expected<event_ptr> codec::decode(std::string&& bytes) {

@@ -62,6 +62,7 @@ private:
 
   codec_options options_;
   simdjson::dom::parser parser_;
+  std::string scratch_;
 };
 
 /// Checks that a parsed JSON value is a well-formed envelope; returns the first problem.
