@@ -328,9 +328,10 @@ caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_
   auto size = bytes.size();
   if (auto err = check_size(size))
     return err;
-  // The written parse nests three levels (envelope, data or metadata, nothing below);
-  // simdjson gives the error for limits below that and for bytes that are not UTF-8.
-  if (options_.max_depth < 4 || !simdjson::validate_utf8(bytes.data(), size))
+  // Near the depth limit and for bytes that are not UTF-8, simdjson decides and gives
+  // the error.
+  if (tape.max_depth() + 1 >= options_.max_depth
+      || !simdjson::validate_utf8(bytes.data(), size))
     return decode_or_keep(bytes);
   auto tape_bytes = tape.tape_words() * sizeof(uint64_t);
   auto strings_bytes = round_up8(tape.string_bytes());

@@ -45,7 +45,8 @@ public:
 
   /// Makes an event of text this library wrote together with its parse (`tape`, a
   /// finished document), so the text is not parsed again. Same results and errors as
-  /// `decode_or_keep`, which runs instead when the text is not valid UTF-8.
+  /// `decode_or_keep`, which runs instead when the text is not valid UTF-8 or nests
+  /// near the depth limit.
   caf::expected<event_ptr> decode_with_tape(std::string& bytes, const tape_writer& tape);
 
   /// The limits this codec enforces.

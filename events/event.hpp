@@ -50,6 +50,17 @@ public:
     return root_;
   }
 
+  /// The parse as simdjson's tape (the root object's word is at index 1), for copying
+  /// parts of it into another event's parse (see tape_writer::copy_value).
+  const uint64_t* tape() const noexcept {
+    return doc_.tape.get();
+  }
+
+  /// The string buffer the tape's strings point into.
+  const uint8_t* tape_strings() const noexcept {
+    return doc_.string_buf.get();
+  }
+
   /// The `event_id` envelope field.
   std::string_view event_id() const noexcept {
     return event_id_;

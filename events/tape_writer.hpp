@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/fwd.hpp>
+
 namespace switchboard {
 
 /// Writes simdjson's DOM tape (and its string buffer) for a document whose values the
@@ -63,6 +65,28 @@ public:
   /// Ends the object `begin_object` started, which got `member_count` members.
   void end_object(std::size_t begun, std::size_t member_count);
 
+  /// Starts an array; returns what `end_array` needs.
+  std::size_t begin_array();
+
+  /// Ends the array `begin_array` started, which got `element_count` elements.
+  void end_array(std::size_t begun, std::size_t element_count);
+
+  /// Appends the value at index `at` of another parse (`tape`, `strings`: simdjson's
+  /// layout), with everything inside it.
+  void copy_value(const uint64_t* tape, const uint8_t* strings, std::size_t at);
+
+  /// Appends a mutable tree's value as simdjson would parse its text from `write_json`
+  /// (an unsigned number that fits an int64 is one, NaN and infinities are null).
+  void add_tree(const boost::json::value& value);
+
+  /// The index just past the value at `at` of a parse, with everything inside it.
+  static std::size_t value_end(const uint64_t* tape, std::size_t at) noexcept;
+
+  /// Deepest nesting of objects and arrays written since `begin_document`.
+  std::size_t max_depth() const noexcept {
+    return max_depth_;
+  }
+
   /// The tape of the last document.
   const uint64_t* tape() const noexcept {
     return words_.data();
@@ -96,10 +120,19 @@ private:
 
   void grow_strings(std::size_t need);
 
+  void open() noexcept {
+    if (++open_ > max_depth_)
+      max_depth_ = open_;
+  }
+
+  void end_container(char type, std::size_t begun, std::size_t count);
+
   std::vector<uint64_t> words_;
   std::vector<char> strings_;
   std::size_t word_count_ = 0;
   std::size_t string_count_ = 0;
+  std::size_t open_ = 0;
+  std::size_t max_depth_ = 0;
 };
 
 } // namespace switchboard

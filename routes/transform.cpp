@@ -15,6 +15,7 @@
 #include "events/factory.hpp"
 #include "events/json_members.hpp"
 #include "events/json_writer.hpp"
+#include "events/tape_writer.hpp"
 
 namespace switchboard {
 
@@ -892,9 +893,23 @@ caf::error transform_chain::apply_tree(json::value& doc, const transform_context
   return {};
 }
 
-bool transform_chain::write_members_raw(std::string& out, std::string_view bytes,
-                                        simdjson::dom::object root,
-                                        const json::object& tree) const {
+bool transform_chain::write_members_raw(std::string& out, const event& ev,
+                                        const json::object& tree, tape_writer& tape,
+                                        std::size_t& members) const {
+  auto root = ev.root().get_object().value_unsafe();
+  const auto* parse = ev.tape();
+  const auto* parse_strings = ev.tape_strings();
+  // A member of the parse: its key and, after it, its value with everything inside.
+  auto copy_member = [&](std::string_view key, std::size_t value_at) {
+    tape.add_string(key);
+    tape.copy_value(parse, parse_strings, value_at);
+    ++members;
+  };
+  auto tree_member = [&](std::string_view key, const json::value& value) {
+    tape.add_string(key);
+    tape.add_tree(value);
+    ++members;
+  };
   // One bit per entry of `members_`: which of them `root` holds, and which of those
   // were written. Chains touching more top-level members take the other path.
   if (members_.size() > 64)
@@ -919,9 +934,12 @@ bool transform_chain::write_members_raw(std::string& out, std::string_view bytes
   };
   // The reader yields the members in the order the parse holds them; any disagreement
   // in count or keys means the text was not split as the parser did.
-  json_member_reader reader{bytes};
+  json_member_reader reader{ev.bytes()};
   json_member raw;
+  std::size_t key_at = 2; // the root object's word is at 1, its first key next
   for (auto field : root) {
+    auto value_at = key_at + 1;
+    key_at = tape_writer::value_end(parse, value_at);
     if (!reader.next(raw))
       return false;
     if (raw.key_escaped ? !json_key_equals(raw.key, field.key) : raw.key != field.key)
@@ -942,11 +960,13 @@ bool transform_chain::write_members_raw(std::string& out, std::string_view bytes
         write_json_string(out, field.key);
         out.push_back(':');
         write_json(out, it->value());
+        tree_member(field.key, it->value());
         continue;
       }
       // Only read: the tree holds the first of its duplicates unchanged.
       emitted |= bit;
     }
+    copy_member(field.key, value_at);
     const char* begin = raw.key.data() - 1;
     const char* end = raw.value.data() + raw.value.size();
     bool compact = raw.value.data() == raw.key.data() + raw.key.size() + 2;
@@ -979,6 +999,7 @@ bool transform_chain::write_members_raw(std::string& out, std::string_view bytes
       write_json_string(out, key);
       out.push_back(':');
       write_json(out, field.value());
+      tree_member(key, field.value());
     }
   }
   return true;
@@ -1031,11 +1052,19 @@ caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform
   unsigned char arena[4096];
   json::monotonic_resource mr(arena, sizeof(arena));
   json::storage_ptr sp(&mr);
+  // The parse is written with the text, so the codec need not parse the result; the
+  // path that serializes members from the parse leaves it to the codec.
+  thread_local tape_writer tape;
+  bool parse_written = true;
   if (whole_) {
     auto doc = to_tree(ev.root(), sp);
     if (auto err = apply_tree(doc, ctx))
       return err;
     write_json(out, doc);
+    tape.begin_document();
+    tape.add_tree(doc);
+    tape.end_document();
+    parse_written = doc.is_object();
   } else {
     // Only the members the steps write become a tree; the others keep their original
     // text, and steps read those only on the parse.
@@ -1053,8 +1082,15 @@ caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform
     if (auto err = apply_tree(doc, read_ctx))
       return err;
     out.push_back('{');
-    if (!write_members_raw(out, ev.bytes(), root, tree)) {
+    tape.begin_document();
+    auto root_at = tape.begin_object();
+    std::size_t written = 0;
+    if (write_members_raw(out, ev, tree, tape, written)) {
+      tape.end_object(root_at, written);
+      tape.end_document();
+    } else {
       // This path writes every touched member from the tree.
+      parse_written = false;
       for (const auto& m : read_only_)
         if (auto el = root.at_key(m); !el.error() && !tree.contains(m))
           tree.emplace(m, to_tree(el.value_unsafe(), sp));
@@ -1063,7 +1099,7 @@ caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform
     }
     out.push_back('}');
   }
-  auto result = dec.decode(std::move(out));
+  auto result = parse_written ? dec.decode_with_tape(out, tape) : dec.decode(std::move(out));
   if (!result)
     return failed("route '" + std::string{ctx.route}
                   + "': transformed event is not a valid event: " + error_text(result.error()));

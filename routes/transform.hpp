@@ -20,6 +20,7 @@
 namespace switchboard {
 
 class codec;
+class tape_writer;
 
 /// Where built-in transforms read the time from; tests inject a manual clock.
 using clock_fn = std::function<std::chrono::system_clock::time_point()>;
@@ -240,10 +241,11 @@ private:
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  // Writes the members of `root` and the tree's new ones, copying the original text
-  // of members no step changes; false when that text cannot be matched to `root`.
-  bool write_members_raw(std::string& out, std::string_view bytes,
-                         simdjson::dom::object root, const boost::json::object& tree) const;
+  // Writes the members of `ev` and the tree's new ones, copying the original text and
+  // parse of members no step changes; the parse goes onto `tape` (`members` counts
+  // what it got). False when the text cannot be matched to the parse.
+  bool write_members_raw(std::string& out, const event& ev, const boost::json::object& tree,
+                         tape_writer& tape, std::size_t& members) const;
 
   // Writes the same members as `write_members_raw`, serializing the unchanged ones
   // from the parse.

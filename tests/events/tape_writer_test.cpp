@@ -5,17 +5,22 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <boost/json/parse.hpp>
 #include <simdjson.h>
 
 #include "events/codec.hpp"
 #include "events/error.hpp"
 #include "events/factory.hpp"
 #include "events/json_fields.hpp"
+#include "events/json_writer.hpp"
 #include "events/tape_writer.hpp"
+#include "tests/support/dom_compare.hpp"
 
 using namespace switchboard;
+using switchboard::test::check_same_tree;
 
 namespace {
 
@@ -101,53 +106,6 @@ private:
   std::mt19937_64 rng_;
 };
 
-// Walks two parses side by side: same types, number kinds and bits, strings, member
-// counts (read from the object words) and keys in order (iteration reads the end index).
-void check_same_tree(simdjson::dom::element a, simdjson::dom::element b) {
-  using simdjson::dom::element_type;
-  REQUIRE(a.type() == b.type());
-  switch (a.type()) {
-    case element_type::OBJECT: {
-      simdjson::dom::object oa = a.get_object().value_unsafe();
-      simdjson::dom::object ob = b.get_object().value_unsafe();
-      REQUIRE(oa.size() == ob.size());
-      auto ib = ob.begin();
-      for (auto fa : oa) {
-        auto fb = *ib;
-        CHECK(fa.key == fb.key);
-        check_same_tree(fa.value, fb.value);
-        ++ib;
-      }
-      CHECK_FALSE(ib != ob.end());
-      break;
-    }
-    case element_type::ARRAY:
-      CHECK(a.get_array().value_unsafe().size() == b.get_array().value_unsafe().size());
-      break;
-    case element_type::STRING:
-      CHECK(a.get_string().value_unsafe() == b.get_string().value_unsafe());
-      CHECK(std::strcmp(a.get_c_str().value_unsafe(), b.get_c_str().value_unsafe()) == 0);
-      break;
-    case element_type::INT64:
-      CHECK(a.get_int64().value_unsafe() == b.get_int64().value_unsafe());
-      break;
-    case element_type::UINT64:
-      CHECK(a.get_uint64().value_unsafe() == b.get_uint64().value_unsafe());
-      break;
-    case element_type::DOUBLE: {
-      auto x = a.get_double().value_unsafe();
-      auto y = b.get_double().value_unsafe();
-      CHECK(std::memcmp(&x, &y, 8) == 0);
-      break;
-    }
-    case element_type::BOOL:
-      CHECK(a.get_bool().value_unsafe() == b.get_bool().value_unsafe());
-      break;
-    case element_type::NULL_VALUE:
-      break;
-  }
-}
-
 } // namespace
 
 TEST_CASE("a field list's kept parse is simdjson's parse of its text") {
@@ -219,4 +177,58 @@ TEST_CASE("factory events with bytes that are not UTF-8 keep the codec's error")
   auto empty_type = factory.create("", json_fields{});
   REQUIRE_FALSE(empty_type);
   CHECK(empty_type.error() == event_errc::invalid_value);
+}
+
+TEST_CASE("copying an event's root value gives its parse back word for word") {
+  codec dec;
+  // Each text with its nesting: root, data, a, the object in a, b.
+  for (auto [text, depth] : std::vector<std::pair<std::string, std::size_t>>{
+         {R"({"event_id":"e","event_type":"t","timestamp":"x","source":"s","data":{"a":[1,-2,3.5,"q\"x",{"b":[]},true,null],"u":18446744073709551615},"metadata":{}})", 5},
+         {R"({"event_id":"e","event_type":"t","timestamp":"x","source":"s","data":{}})", 2}}) {
+    auto ev = dec.decode(text);
+    REQUIRE(ev);
+    tape_writer tape;
+    tape.begin_document();
+    tape.copy_value((*ev)->tape(), (*ev)->tape_strings(), 1);
+    tape.end_document();
+    auto words = static_cast<std::size_t>((*ev)->tape()[0] & simdjson::internal::JSON_VALUE_MASK);
+    REQUIRE(tape.tape_words() == words);
+    for (std::size_t i = 0; i < words; ++i)
+      CHECK(tape.tape()[i] == (*ev)->tape()[i]);
+    CHECK(std::memcmp(tape.strings(), (*ev)->tape_strings(), tape.string_bytes()) == 0);
+    CHECK(tape.max_depth() == depth);
+  }
+}
+
+TEST_CASE("a mutable tree's parse is simdjson's parse of its text") {
+  for (std::string text :
+       {R"({"a":[1,-2,3.5,"q\"x\u0001",{"b":[]},true,false,null],"big":18446744073709551615,"small":5,"nested":{"x":{"y":[[]]}}})",
+        R"({"d":[0.1,-0.0,1e300,2.2250738585072011e-308],"e":"\u00e9"})"}) {
+    INFO(text);
+    auto tree = boost::json::parse(text);
+    std::string written;
+    write_json(written, tree);
+    tape_writer tape;
+    tape.begin_document();
+    tape.add_tree(tree);
+    tape.end_document();
+    simdjson::dom::parser parser;
+    REQUIRE(parser.parse(written).error() == simdjson::SUCCESS);
+    const auto& doc = parser.doc;
+    auto words = static_cast<std::size_t>(doc.tape[0] & simdjson::internal::JSON_VALUE_MASK);
+    REQUIRE(tape.tape_words() == words);
+    for (std::size_t i = 0; i < words; ++i) {
+      INFO("tape word " << i);
+      CHECK(tape.tape()[i] == doc.tape[i]);
+    }
+    CHECK(std::memcmp(tape.strings(), doc.string_buf.get(), tape.string_bytes()) == 0);
+  }
+  // NaN and infinities are written as null, and so is their parse.
+  boost::json::value odd = boost::json::array{std::nan(""), HUGE_VAL};
+  tape_writer tape;
+  tape.begin_document();
+  tape.add_tree(odd);
+  tape.end_document();
+  CHECK(static_cast<char>(tape.tape()[2] >> 56) == 'n');
+  CHECK(static_cast<char>(tape.tape()[3] >> 56) == 'n');
 }

@@ -7,6 +7,7 @@
 #include "events/error.hpp"
 #include "events/json_writer.hpp"
 #include "routes/transform.hpp"
+#include "tests/support/dom_compare.hpp"
 
 using namespace switchboard;
 namespace json = boost::json;
@@ -677,4 +678,62 @@ TEST_CASE("a member a step removed cannot be copied from afterwards") {
                         R"({"op":"copy","from":"/data/x","path":"/metadata/x"}])")
                .apply(*ev, context(), dec);
   CHECK_FALSE(out);
+}
+
+TEST_CASE("transformed events carry the parse of their own text") {
+  codec dec;
+  std::vector<std::string> events{
+    std::string{sample_event},
+    R"({"event_id":"e","event_type":"document_uploaded","timestamp":"t","source":"s",)"
+    R"("data":{"file_path":"/a/b.pdf","owner":"jo@example.com","n":[1,-2,3.50,1e300,)"
+    R"(18446744073709551615,{"deep":[[{"x":null}]]}],"ok":true},"metadata":{"hops":2,"m":"x"}})",
+    "\n{ \"event_id\" : \"e\", \"event_type\": \"metrics\", \"timestamp\":\"t\",\n"
+    "  \"source\":\t\"s\", \"data\": {\n \"a\": [ 1, 2.50 ] }, \"metadata\": null }\n",
+    R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+    R"("data":{},"u":1.50,"r":{"k":2.50},"u":-0,"r":{"k":3},"w":1,"w":2})",
+    R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s",)"
+    R"("d\u0061ta":{"v":1.50},"\ud83d\ude00 \"q\"":[0.50],"x":"\u00e9\n"})",
+  };
+  std::vector<std::string> chains{
+    R"(["add_routing_metadata"])",
+    R"(["add_timestamp","increment_hops"])",
+    R"(["redact_pii","add_timestamp"])",
+    R"(["add_routing_metadata",{"op":"add","path":"/metadata/ocr","value":true},)"
+    R"({"op":"copy","from":"/data/file_path","path":"/metadata/ocr_source"}])",
+    R"([{"op":"add","path":"/data/list","value":[1,2.5,{"a":"\u00e9"},null]}])",
+    R"([{"op":"remove","path":"/data"},{"op":"add","path":"/data","value":{"z":1}}])",
+    R"([{"op":"replace","path":"/source","value":"elsewhere"}])",
+    R"([{"op":"move","from":"/data","path":"/moved"}])",
+    R"([{"op":"add","path":"/extra","value":18446744073709551615}])",
+  };
+  // A built-in registered without members sees (and rewrites) the whole event.
+  builtin_registry whole;
+  whole.add("stamp_all", [](json::object& ev, const transform_context&) {
+    ev["stamped"] = json::array{1, -2.5, "x", nullptr};
+    return caf::error{};
+  });
+  auto whole_chain = transform_chain::compile(R"(["stamp_all"])", "t", whole);
+  REQUIRE(whole_chain);
+  std::size_t checked = 0;
+  for (const auto& text : events) {
+    auto ev = decode(dec, text);
+    auto check = [&](const transform_chain& chain, const std::string& spec) {
+      auto out = chain.apply(*ev, context(), dec);
+      if (!out)
+        return; // a step that does not apply to this event (e.g. no data.file_path)
+      INFO(spec << " on " << text);
+      auto parsed = dec.decode((*out)->bytes());
+      REQUIRE(parsed);
+      switchboard::test::check_same_tree((*out)->root(), (*parsed)->root());
+      CHECK((*out)->event_id() == (*parsed)->event_id());
+      CHECK((*out)->source() == (*parsed)->source());
+      CHECK((*out)->hops() == (*parsed)->hops());
+      CHECK((*out)->has_metadata() == (*parsed)->has_metadata());
+      ++checked;
+    };
+    for (const auto& spec : chains)
+      check(compile_ok(spec), spec);
+    check(*whole_chain, "stamp_all");
+  }
+  CHECK(checked >= 40);
 }
