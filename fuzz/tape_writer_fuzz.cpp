@@ -4,9 +4,11 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/parse.hpp>
 #include <simdjson.h>
 
 #include "events/json_fields.hpp"
+#include "events/json_writer.hpp"
 #include "events/tape_writer.hpp"
 
 namespace {
@@ -76,12 +78,19 @@ switchboard::json_fields build(program& p, int depth) {
   return out;
 }
 
-} // namespace
+// True when `tape` holds the parse `parser` made, word for word and byte for byte.
+bool same_parse(const switchboard::tape_writer& tape, const simdjson::dom::parser& parser) {
+  const auto& doc = parser.doc;
+  auto words = static_cast<size_t>(doc.tape[0] & simdjson::internal::JSON_VALUE_MASK);
+  return tape.tape_words() == words
+         && std::memcmp(tape.tape(), doc.tape.get(), words * sizeof(uint64_t)) == 0
+         && std::memcmp(tape.strings(), doc.string_buf.get(), tape.string_bytes()) == 0;
+}
 
-// Whatever parse json_fields keeps is simdjson's parse of its text, word for word. The
-// only text simdjson may refuse is text with bytes that are not UTF-8, which the codec
-// checks before it trusts a kept parse.
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+// The input read as a program of json_fields operations: whatever parse json_fields
+// keeps is simdjson's parse of its text. The only text simdjson may refuse is text with
+// bytes that are not UTF-8, which the codec checks before it trusts a kept parse.
+void check_fields(const uint8_t* data, size_t size) {
   static simdjson::dom::parser parser;
   static switchboard::tape_writer tape;
   program p{data, size};
@@ -90,20 +99,50 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tape.begin_document();
   auto at = tape.begin_object();
   if (!fields.write_tape(tape))
-    return 0;
+    return;
   tape.end_object(at, fields.size());
   tape.end_document();
   if (parser.parse(text).error() != simdjson::SUCCESS) {
-    // Only bytes that are not UTF-8 may do this; the codec parses those itself.
     if (simdjson::validate_utf8(text.data(), text.size()))
       std::abort();
-    return 0;
+    return;
   }
-  const auto& doc = parser.doc;
-  auto words = static_cast<size_t>(doc.tape[0] & simdjson::internal::JSON_VALUE_MASK);
-  if (tape.tape_words() != words
-      || std::memcmp(tape.tape(), doc.tape.get(), words * sizeof(uint64_t)) != 0
-      || std::memcmp(tape.strings(), doc.string_buf.get(), tape.string_bytes()) != 0)
+  if (!same_parse(tape, parser))
     std::abort();
+}
+
+// The input read as JSON: a copy of the parse's root value is the parse again, and a
+// mutable tree's parse is simdjson's parse of the text `write_json` makes of it.
+void check_copies(const uint8_t* data, size_t size) {
+  static simdjson::dom::parser parser;
+  static simdjson::dom::parser written_parser;
+  static switchboard::tape_writer tape;
+  if (parser.parse(data, size, true).error() != simdjson::SUCCESS)
+    return;
+  tape.begin_document();
+  tape.copy_value(parser.doc.tape.get(), parser.doc.string_buf.get(), 1);
+  tape.end_document();
+  if (!same_parse(tape, parser))
+    std::abort();
+  boost::system::error_code ec;
+  auto tree = boost::json::parse(std::string_view{reinterpret_cast<const char*>(data), size}, ec);
+  if (ec)
+    return; // the two parsers differ at the edges (e.g. numbers out of range)
+  std::string text;
+  switchboard::write_json(text, tree);
+  if (written_parser.parse(text).error() != simdjson::SUCCESS)
+    return;
+  tape.begin_document();
+  tape.add_tree(tree);
+  tape.end_document();
+  if (!same_parse(tape, written_parser))
+    std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  check_fields(data, size);
+  check_copies(data, size);
   return 0;
 }
