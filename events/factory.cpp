@@ -170,28 +170,32 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   tape.begin_document();
   auto root = tape.begin_object();
   bool parse_known = true;
-  // A string member; escapes would make the written text longer than its bytes.
-  auto member = [&](std::string_view key, std::string_view value, std::size_t written) {
-    parse_known = parse_known && written == value.size() + 2;
+  auto member = [&](std::string_view key, std::string_view value) {
     tape.add_string(key);
     tape.add_string(value);
+  };
+  // A caller's string, which write_json_string wrote from `at`: escapes would make the
+  // text longer than its bytes, and the parse would then need the text parsed.
+  auto given = [&](std::string_view key, std::string_view value, std::size_t at) {
+    parse_known = parse_known && out.size() - at == value.size() + 2;
+    member(key, value);
   };
   out += "{\"event_id\":\"";
   auto at = out.size();
   append_event_id(out);
-  member("event_id", std::string_view{out}.substr(at), out.size() - at + 2);
+  member("event_id", std::string_view{out}.substr(at));
   out += "\",\"event_type\":";
   at = out.size();
   write_json_string(out, event_type);
-  member("event_type", event_type, out.size() - at);
+  given("event_type", event_type, at);
   out += ",\"timestamp\":\"";
   at = out.size();
   append_iso_timestamp_now(out);
-  member("timestamp", std::string_view{out}.substr(at), out.size() - at + 2);
+  member("timestamp", std::string_view{out}.substr(at));
   out += "\",\"source\":";
   at = out.size();
   write_json_string(out, source);
-  member("source", source, out.size() - at);
+  given("source", source, at);
   out += ",\"correlation_id\":";
   if (correlation_id.empty()) {
     out += "null";
@@ -200,10 +204,10 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   } else {
     at = out.size();
     write_json_string(out, correlation_id);
-    member("correlation_id", correlation_id, out.size() - at);
+    given("correlation_id", correlation_id, at);
   }
   out += ",\"version\":\"1.0\",\"data\":";
-  member("version", "1.0", 5);
+  member("version", "1.0");
   data.write(out);
   tape.add_string("data");
   auto data_at = tape.begin_object();
