@@ -35,23 +35,31 @@ bool document_of(const json_fields& fields, tape_writer& tape) {
   return true;
 }
 
-// Compares the tape written for `fields` with simdjson's parse of its text, word for
-// word, and the strings byte for byte.
-void check_against_simdjson(const json_fields& fields) {
-  auto text = fields.str();
-  INFO(text);
-  tape_writer tape;
-  REQUIRE(document_of(fields, tape));
-  simdjson::dom::parser parser;
-  REQUIRE(parser.parse(text).error() == simdjson::SUCCESS);
-  const auto& doc = parser.doc;
-  auto words = static_cast<std::size_t>(doc.tape[0] & simdjson::internal::JSON_VALUE_MASK);
+// Compares a written parse with another one (`parse`, `strings`: simdjson's layout) word
+// for word, and the strings byte for byte.
+void check_same_parse(const tape_writer& tape, const uint64_t* parse, const uint8_t* strings) {
+  auto words = static_cast<std::size_t>(parse[0] & simdjson::internal::JSON_VALUE_MASK);
   REQUIRE(tape.tape_words() == words);
   for (std::size_t i = 0; i < words; ++i) {
     INFO("tape word " << i);
-    CHECK(tape.tape()[i] == doc.tape[i]);
+    CHECK(tape.tape()[i] == parse[i]);
   }
-  CHECK(std::memcmp(tape.strings(), doc.string_buf.get(), tape.string_bytes()) == 0);
+  CHECK(std::memcmp(tape.strings(), strings, tape.string_bytes()) == 0);
+}
+
+// Compares a written parse with simdjson's parse of `text`.
+void check_same_parse(const tape_writer& tape, const std::string& text) {
+  INFO(text);
+  simdjson::dom::parser parser;
+  REQUIRE(parser.parse(text).error() == simdjson::SUCCESS);
+  check_same_parse(tape, parser.doc.tape.get(), parser.doc.string_buf.get());
+}
+
+// Compares the parse `fields` keeps with simdjson's parse of its text.
+void check_against_simdjson(const json_fields& fields) {
+  tape_writer tape;
+  REQUIRE(document_of(fields, tape));
+  check_same_parse(tape, fields.str());
 }
 
 // Random field lists; `plain` keeps to values whose parse json_fields keeps.
@@ -191,11 +199,7 @@ TEST_CASE("copying an event's root value gives its parse back word for word") {
     tape.begin_document();
     tape.copy_value((*ev)->tape(), (*ev)->tape_strings(), 1);
     tape.end_document();
-    auto words = static_cast<std::size_t>((*ev)->tape()[0] & simdjson::internal::JSON_VALUE_MASK);
-    REQUIRE(tape.tape_words() == words);
-    for (std::size_t i = 0; i < words; ++i)
-      CHECK(tape.tape()[i] == (*ev)->tape()[i]);
-    CHECK(std::memcmp(tape.strings(), (*ev)->tape_strings(), tape.string_bytes()) == 0);
+    check_same_parse(tape, (*ev)->tape(), (*ev)->tape_strings());
     CHECK(tape.max_depth() == depth);
   }
 }
@@ -212,16 +216,7 @@ TEST_CASE("a mutable tree's parse is simdjson's parse of its text") {
     tape.begin_document();
     tape.add_tree(tree);
     tape.end_document();
-    simdjson::dom::parser parser;
-    REQUIRE(parser.parse(written).error() == simdjson::SUCCESS);
-    const auto& doc = parser.doc;
-    auto words = static_cast<std::size_t>(doc.tape[0] & simdjson::internal::JSON_VALUE_MASK);
-    REQUIRE(tape.tape_words() == words);
-    for (std::size_t i = 0; i < words; ++i) {
-      INFO("tape word " << i);
-      CHECK(tape.tape()[i] == doc.tape[i]);
-    }
-    CHECK(std::memcmp(tape.strings(), doc.string_buf.get(), tape.string_bytes()) == 0);
+    check_same_parse(tape, written);
   }
   // NaN and infinities are written as null, and so is their parse.
   boost::json::value odd = boost::json::array{std::nan(""), HUGE_VAL};
