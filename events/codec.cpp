@@ -304,23 +304,14 @@ caf::expected<event_ptr> codec::decode_or_keep(std::string& bytes) {
       rc != simdjson::SUCCESS)
     return from_simdjson(rc, options_);
   auto room = parse_room(size, impl.n_structural_indexes);
-  auto tape_bytes = room.tape_words * sizeof(uint64_t);
-  auto strings_bytes = round_up8(room.string_bytes);
-  // One block: [reference count + event][tape][strings][bytes].
-  char* trailing = nullptr;
-  auto ev = std::allocate_shared<event>(
-    trailing_allocator<event>{tape_bytes + strings_bytes + size, &trailing}, event_key{});
-  auto* text = trailing + tape_bytes + strings_bytes;
-  ev->doc_.tape.reset(reinterpret_cast<uint64_t*>(trailing));
-  ev->doc_.string_buf.reset(reinterpret_cast<uint8_t*>(trailing + tape_bytes));
+  auto ev = make_block(room.tape_words * sizeof(uint64_t), round_up8(room.string_bytes),
+                       std::string_view{bytes.data(), size});
   if (auto rc = impl.stage2(ev->doc_); rc != simdjson::SUCCESS)
     return from_simdjson(rc, options_);
   // The root's first word holds the tape's length: a tape past its room would have
   // overwritten the strings, so stop rather than hand out a corrupt event.
   if ((ev->doc_.tape[0] & simdjson::internal::JSON_VALUE_MASK) > room.tape_words)
     std::abort();
-  std::memcpy(text, bytes.data(), size);
-  ev->bytes_ = std::string_view{text, size};
   return finish(std::move(ev));
 }
 
@@ -334,18 +325,26 @@ caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_
       || !simdjson::validate_utf8(bytes.data(), size))
     return decode_or_keep(bytes);
   auto tape_bytes = tape.tape_words() * sizeof(uint64_t);
-  auto strings_bytes = round_up8(tape.string_bytes());
+  auto ev = make_block(tape_bytes, round_up8(tape.string_bytes()),
+                       std::string_view{bytes.data(), size});
+  std::memcpy(ev->doc_.tape.get(), tape.tape(), tape_bytes);
+  std::memcpy(ev->doc_.string_buf.get(), tape.strings(), tape.string_bytes());
+  return finish(std::move(ev));
+}
+
+std::shared_ptr<event> codec::make_block(std::size_t tape_bytes, std::size_t strings_bytes,
+                                         std::string_view text) {
+  // One block: [reference count + event][tape][strings][bytes].
   char* trailing = nullptr;
   auto ev = std::allocate_shared<event>(
-    trailing_allocator<event>{tape_bytes + strings_bytes + size, &trailing}, event_key{});
-  std::memcpy(trailing, tape.tape(), tape_bytes);
-  std::memcpy(trailing + tape_bytes, tape.strings(), tape.string_bytes());
-  auto* text = trailing + tape_bytes + strings_bytes;
-  std::memcpy(text, bytes.data(), size);
+    trailing_allocator<event>{tape_bytes + strings_bytes + text.size(), &trailing},
+    event_key{});
   ev->doc_.tape.reset(reinterpret_cast<uint64_t*>(trailing));
   ev->doc_.string_buf.reset(reinterpret_cast<uint8_t*>(trailing + tape_bytes));
-  ev->bytes_ = std::string_view{text, size};
-  return finish(std::move(ev));
+  auto* copy = trailing + tape_bytes + strings_bytes;
+  std::memcpy(copy, text.data(), text.size());
+  ev->bytes_ = std::string_view{copy, text.size()};
+  return ev;
 }
 
 caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev) const {

@@ -57,6 +57,11 @@ public:
 private:
   caf::error check_size(std::size_t size) const;
 
+  // Allocates an event in one block with room for a tape and strings of the given
+  // sizes (which the caller fills) and a copy of `text`, which it makes.
+  static std::shared_ptr<event> make_block(std::size_t tape_bytes, std::size_t strings_bytes,
+                                           std::string_view text);
+
   // Checks the envelope of `ev`, whose tape and bytes are in place, and fills in its
   // fields.
   caf::expected<event_ptr> finish(std::shared_ptr<event> ev) const;

@@ -39,9 +39,7 @@ void tape_writer::add_double(double value) {
 }
 
 std::size_t tape_writer::begin_object() {
-  open();
-  push(0);
-  return word_count_ - 1;
+  return begin_container();
 }
 
 void tape_writer::end_object(std::size_t begun, std::size_t member_count) {
@@ -49,9 +47,7 @@ void tape_writer::end_object(std::size_t begun, std::size_t member_count) {
 }
 
 std::size_t tape_writer::begin_array() {
-  open();
-  push(0);
-  return word_count_ - 1;
+  return begin_container();
 }
 
 void tape_writer::end_array(std::size_t begun, std::size_t element_count) {

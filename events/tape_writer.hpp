@@ -125,6 +125,13 @@ private:
       max_depth_ = open_;
   }
 
+  // Opens an object or array whose first word `end_container` writes; returns its index.
+  std::size_t begin_container() {
+    open();
+    push(0);
+    return word_count_ - 1;
+  }
+
   void end_container(char type, std::size_t begun, std::size_t count);
 
   std::vector<uint64_t> words_;
