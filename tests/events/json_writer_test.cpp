@@ -102,6 +102,33 @@ TEST_CASE("escape-heavy and random texts match the reference and read back") {
   }
 }
 
+TEST_CASE("JSON text as a string: every mix of quotes and backslashes in a block") {
+  // Escaping an event's own text (dead letters carry it) marks bytes by eight at a time:
+  // each of the 256 marks of eight bytes, at every offset in a block, then with a control
+  // byte in some blocks.
+  for (unsigned mask = 0; mask < 256; ++mask) {
+    std::string eight;
+    for (unsigned i = 0; i < 8; ++i)
+      eight.push_back((mask & (1u << i)) ? (i % 2 ? '"' : '\\') : static_cast<char>('a' + i));
+    for (std::size_t lead = 0; lead < 16; ++lead) {
+      std::string text = std::string(lead, 'x') + "\"" + eight + eight + "{\"k\":1}" + eight;
+      INFO("mask " << mask << " lead " << lead);
+      REQUIRE(written(text) == reference_quote(text));
+      text[lead + 9] = '\n';
+      REQUIRE(written(text) == reference_quote(text));
+    }
+  }
+  std::mt19937 rng{11};
+  const char alphabet[] = "\"\"\"\\ab:{},0";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    auto n = rng() % 400;
+    for (std::size_t i = 0; i < n; ++i)
+      text.push_back(rng() % 97 == 0 ? '\t' : alphabet[rng() % (sizeof(alphabet) - 1)]);
+    REQUIRE(written(text, "p") == "p" + reference_quote(text));
+  }
+}
+
 TEST_CASE("integers and doubles are written as numbers of their kind") {
   std::string out;
   write_json_integer(out, int64_t{-7});
