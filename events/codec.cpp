@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include <caf/make_message.hpp>
 
@@ -73,7 +74,6 @@ simdjson::dom::object empty_object() {
 }
 
 struct envelope {
-  simdjson::dom::object root;
   simdjson::dom::object data;
   simdjson::dom::object metadata;
   std::string_view event_id, event_type, source, timestamp, correlation_id;
@@ -81,85 +81,160 @@ struct envelope {
   bool has_metadata = false;
 };
 
-caf::error read_envelope(simdjson::dom::element root, const codec_options& opts,
+// The value at `index` on the tape of `doc`. simdjson names values only by walking its
+// object and array API, which costs the envelope reader three times its own work;
+// a dom::element is nothing but an internal::tape_ref (document and index), checked
+// here, so one is made from its parts.
+simdjson::dom::element element_at(const simdjson::dom::document& doc,
+                                  std::size_t index) noexcept {
+  using simdjson::dom::element;
+  using simdjson::internal::tape_ref;
+  static_assert(sizeof(element) == sizeof(tape_ref) && alignof(element) == alignof(tape_ref));
+  static_assert(std::is_trivially_copyable_v<element>
+                && std::is_trivially_copyable_v<tape_ref>);
+  tape_ref ref{&doc, index};
+  element e;
+  std::memcpy(static_cast<void*>(&e), &ref, sizeof ref);
+  return e;
+}
+
+// Reads the tape of a parsed document word by word (see simdjson's tape.md).
+struct tape_view {
+  const uint64_t* tape;
+  const uint8_t* strings;
+
+  char type(std::size_t i) const noexcept {
+    return static_cast<char>(tape[i] >> 56);
+  }
+
+  // The string at `i`, which must be one.
+  std::string_view string(std::size_t i) const noexcept {
+    const auto* at = strings + (tape[i] & simdjson::internal::JSON_VALUE_MASK);
+    uint32_t size;
+    std::memcpy(&size, at, sizeof size);
+    return {reinterpret_cast<const char*>(at + sizeof size), size};
+  }
+
+  // Where the value after the one at `i` starts.
+  std::size_t after(std::size_t i) const noexcept {
+    switch (type(i)) {
+      case '{':
+      case '[': return static_cast<uint32_t>(tape[i]); // past the matching brace
+      case 'l':
+      case 'u':
+      case 'd': return i + 2; // the number is the next word
+      default: return i + 1;
+    }
+  }
+
+  // The string value at `i` into `out`; false when it is no string.
+  bool get_string(std::size_t i, std::string_view& out) const noexcept {
+    if (type(i) != '"')
+      return false;
+    out = string(i);
+    return true;
+  }
+};
+
+// The envelope field a key names: its slot in read_envelope, or -1.
+int envelope_slot(std::string_view k) noexcept {
+  // Constant-size compares compile to a load and a compare, not a library call.
+  switch (k.size()) {
+    case 4: return std::memcmp(k.data(), "data", 4) == 0 ? 4 : -1;
+    case 6: return std::memcmp(k.data(), "source", 6) == 0 ? 3 : -1;
+    case 7: return std::memcmp(k.data(), "version", 7) == 0 ? 6 : -1;
+    case 8:
+      return std::memcmp(k.data(), "event_id", 8) == 0   ? 0
+             : std::memcmp(k.data(), "metadata", 8) == 0 ? 7
+                                                          : -1;
+    case 9: return std::memcmp(k.data(), "timestamp", 9) == 0 ? 2 : -1;
+    case 10: return std::memcmp(k.data(), "event_type", 10) == 0 ? 1 : -1;
+    case 14: return std::memcmp(k.data(), "correlation_id", 14) == 0 ? 5 : -1;
+    default: return -1;
+  }
+}
+
+caf::error read_envelope(const simdjson::dom::document& doc, const codec_options& opts,
                          envelope& env) {
-  auto obj = root.get_object();
-  if (obj.error())
+  auto root = element_at(doc, 1);
+  tape_view t{doc.tape.get(), doc.string_buf.get()};
+  if (t.type(1) != '{')
     return fail(event_errc::not_object,
                 std::string{"event must be a JSON object, not "} + type_name(root.type()));
-  env.root = obj.value_unsafe();
-  // One pass over the envelope's fields; repeated at_key lookups would rescan it each time.
-  simdjson::dom::element event_id, event_type, timestamp, source, data, correlation_id,
-    version, metadata;
-  bool seen[8] = {};
-  for (auto field : env.root) {
-    auto k = field.key;
-    int slot = -1;
-    switch (k.size()) {
-      case 4: slot = k == "data" ? 4 : -1; break;
-      case 6: slot = k == "source" ? 3 : -1; break;
-      case 7: slot = k == "version" ? 6 : -1; break;
-      case 8: slot = k == "event_id" ? 0 : (k == "metadata" ? 7 : -1); break;
-      case 9: slot = k == "timestamp" ? 2 : -1; break;
-      case 10: slot = k == "event_type" ? 1 : -1; break;
-      case 14: slot = k == "correlation_id" ? 5 : -1; break;
-      default: break;
-    }
-    if (slot < 0 || seen[slot])
-      continue; // unknown fields are kept, not interpreted; the first duplicate wins
-    seen[slot] = true;
-    simdjson::dom::element* targets[] = {&event_id, &event_type, &timestamp, &source,
-                                         &data, &correlation_id, &version, &metadata};
-    *targets[slot] = field.value;
+  // One pass over the envelope's fields on the tape; the index of each field's value
+  // by slot, 0 while not seen.
+  enum { event_id, event_type, timestamp, source, data, correlation_id, version, metadata };
+  std::size_t at[8] = {};
+  auto close = t.after(1) - 1;
+  for (std::size_t i = 2; i < close; i = t.after(i + 1)) {
+    auto slot = envelope_slot(t.string(i));
+    if (slot >= 0 && at[slot] == 0)
+      at[slot] = i + 1; // unknown fields are kept, not interpreted; the first duplicate wins
   }
-  if (!seen[0])
+  auto elem = [&](int slot) { return element_at(doc, at[slot]); };
+  if (at[event_id] == 0)
     return missing("event_id");
-  if (event_id.get_string().get(env.event_id) != simdjson::SUCCESS)
-    return not_string("event_id", event_id);
+  if (!t.get_string(at[event_id], env.event_id))
+    return not_string("event_id", elem(event_id));
   if (env.event_id.empty())
     return fail(event_errc::invalid_value, "field 'event_id' must not be empty");
-  if (!seen[1])
+  if (at[event_type] == 0)
     return missing("event_type");
-  if (event_type.get_string().get(env.event_type) != simdjson::SUCCESS)
-    return not_string("event_type", event_type);
+  if (!t.get_string(at[event_type], env.event_type))
+    return not_string("event_type", elem(event_type));
   if (env.event_type.empty())
     return fail(event_errc::invalid_value, "field 'event_type' must not be empty");
   if (opts.require_known_type && family_of(env.event_type) == event_family::unknown)
     return fail(event_errc::unknown_event_type,
                 "event_type '" + std::string{env.event_type}
                   + "' belongs to no known event family");
-  if (!seen[2])
+  if (at[timestamp] == 0)
     return missing("timestamp");
-  if (timestamp.get_string().get(env.timestamp) != simdjson::SUCCESS)
-    return not_string("timestamp", timestamp);
-  if (!seen[3])
+  if (!t.get_string(at[timestamp], env.timestamp))
+    return not_string("timestamp", elem(timestamp));
+  if (at[source] == 0)
     return missing("source");
-  if (source.get_string().get(env.source) != simdjson::SUCCESS)
-    return not_string("source", source);
-  if (!seen[4])
+  if (!t.get_string(at[source], env.source))
+    return not_string("source", elem(source));
+  if (at[data] == 0)
     return missing("data");
-  if (data.get_object().get(env.data) != simdjson::SUCCESS)
-    return fail(event_errc::wrong_type,
-                std::string{"field 'data' must be an object, not "} + type_name(data.type()));
-  if (seen[5] && !correlation_id.is_null()
-      && correlation_id.get_string().get(env.correlation_id) != simdjson::SUCCESS)
+  if (t.type(at[data]) != '{')
+    return fail(event_errc::wrong_type, std::string{"field 'data' must be an object, not "}
+                                          + type_name(elem(data).type()));
+  env.data = elem(data).get_object().value_unsafe();
+  if (at[correlation_id] != 0 && t.type(at[correlation_id]) != 'n'
+      && !t.get_string(at[correlation_id], env.correlation_id))
     return fail(event_errc::wrong_type,
                 std::string{"field 'correlation_id' must be a string or null, not "}
-                  + type_name(correlation_id.type()));
-  if (seen[6] && !version.is_string())
-    return not_string("version", version);
+                  + type_name(elem(correlation_id).type()));
+  if (at[version] != 0 && t.type(at[version]) != '"')
+    return not_string("version", elem(version));
   env.metadata = empty_object();
-  if (seen[7] && !metadata.is_null()) {
-    if (metadata.get_object().get(env.metadata) != simdjson::SUCCESS)
+  if (at[metadata] != 0 && t.type(at[metadata]) != 'n') {
+    auto m = at[metadata];
+    if (t.type(m) != '{')
       return fail(event_errc::wrong_type, std::string{"field 'metadata' must be an object, not "}
-                                            + type_name(metadata.type()));
+                                            + type_name(elem(metadata).type()));
+    env.metadata = elem(metadata).get_object().value_unsafe();
     env.has_metadata = true;
-    if (auto hops = env.metadata.at_key("hops"); !hops.error()) {
-      int64_t n = 0;
-      if (hops.value_unsafe().get_int64().get(n) != simdjson::SUCCESS || n < 0)
+    auto end = t.after(m) - 1;
+    for (auto i = m + 1; i < end; i = t.after(i + 1)) {
+      auto k = t.string(i);
+      if (k.size() != 4 || std::memcmp(k.data(), "hops", 4) != 0)
+        continue;
+      // The first "hops" counts, as at_key finds it; a number beyond int64 or with a
+      // fraction is no hop count.
+      int64_t n = -1;
+      if (t.type(i + 1) == 'l') {
+        std::memcpy(&n, &t.tape[i + 2], sizeof n);
+      } else if (t.type(i + 1) == 'u' && t.tape[i + 2] <= uint64_t{INT64_MAX}) {
+        n = static_cast<int64_t>(t.tape[i + 2]);
+      }
+      if (n < 0)
         return fail(event_errc::invalid_value,
                     "field 'metadata.hops' must be a non-negative integer");
       env.hops = n;
+      break;
     }
   }
   return {};
@@ -350,11 +425,10 @@ std::shared_ptr<event> codec::make_block(std::size_t tape_bytes, std::size_t str
 caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev) const {
   // An invalid envelope (rare: broken JSON fails before this) costs one wasted
   // allocation.
-  auto root = ev->doc_.root();
   envelope env;
-  if (auto err = read_envelope(root, options_, env))
+  if (auto err = read_envelope(ev->doc_, options_, env))
     return err;
-  ev->root_ = root;
+  ev->root_ = ev->doc_.root();
   ev->data_ = env.data;
   ev->metadata_ = env.metadata;
   ev->has_metadata_ = env.has_metadata;
@@ -374,11 +448,6 @@ caf::error codec::check_size(std::size_t size) const {
                                          + " bytes exceeds the limit of "
                                          + std::to_string(options_.max_bytes) + " bytes");
   return {};
-}
-
-caf::error validate_envelope(simdjson::dom::element root, const codec_options& options) {
-  envelope env;
-  return read_envelope(root, options, env);
 }
 
 } // namespace switchboard

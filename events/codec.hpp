@@ -71,7 +71,4 @@ private:
   std::string scratch_;
 };
 
-/// Checks that a parsed JSON value is a well-formed envelope; returns the first problem.
-caf::error validate_envelope(simdjson::dom::element root, const codec_options& options);
-
 } // namespace switchboard

@@ -174,6 +174,47 @@ TEST_CASE("invalid values are reported") {
                "metadata.hops");
 }
 
+TEST_CASE("hop counts must be integers that fit int64") {
+  codec dec;
+  expect_error(dec, with(R"("hops":2)", R"("hops":2.5)"), event_errc::invalid_value,
+               "metadata.hops");
+  expect_error(dec, with(R"("hops":2)", R"("hops":18446744073709551615)"),
+               event_errc::invalid_value, "metadata.hops");
+  expect_error(dec, with(R"("hops":2)", R"("hops":null)"), event_errc::invalid_value,
+               "metadata.hops");
+  auto big = dec.decode(std::string_view{with(R"("hops":2)", R"("hops":9223372036854775807)")});
+  REQUIRE(big);
+  CHECK((*big)->hops() == INT64_MAX);
+  // The first of repeated keys counts, and keys compare unescaped.
+  auto twice = dec.decode(std::string_view{with(R"("hops":2)", R"("x":[1,{"hops":9}],"h\u006fps":4,"hops":-1)")});
+  REQUIRE(twice);
+  CHECK((*twice)->hops() == 4);
+}
+
+TEST_CASE("envelope fields are found among unknown fields of every kind") {
+  // Unknown fields before, between and after the envelope's: nested objects and arrays,
+  // numbers of each kind and literals, which the reader must step over.
+  std::string text =
+    R"({"a":{"event_id":"inner","data":[1,2,{"x":1}]},"n":-1,"u":18446744073709551615,)"
+    R"("d":1.5,"t":true,"event_id":"e-2","f":false,"z":null,"event_type":"alert",)"
+    R"("timestamp":"t","s":[],"source":"s","data":{"k":"v","o":{"data":1}},"o":{},)"
+    R"("event_id":"dup","metadata":{"x":[{"hops":7}],"hops":3},"tail":[[[]]]})";
+  codec dec;
+  auto ev = dec.decode(std::string_view{text});
+  REQUIRE(ev);
+  const auto& e = **ev;
+  CHECK(e.event_id() == "e-2");
+  CHECK(e.event_type() == "alert");
+  CHECK(e.family() == event_family::notification);
+  CHECK(e.source() == "s");
+  CHECK(e.correlation_id().empty());
+  CHECK(e.hops() == 3);
+  CHECK(e.data_string("k") == "v");
+  CHECK(simdjson::minify(e.data()) == R"({"k":"v","o":{"data":1}})");
+  CHECK(simdjson::minify(e.metadata()) == R"({"x":[{"hops":7}],"hops":3})");
+  CHECK(reencode(e) == text);
+}
+
 TEST_CASE("unknown event types are refused only when a known family is required") {
   auto text = with("task_created", "custom_thing");
   codec lenient;
