@@ -1,6 +1,7 @@
 #include "actors/processors.hpp"
 
-#include <cstdio>
+#include <charconv>
+#include <system_error>
 
 #include "actors/processor_base.hpp"
 #include "actors/task_tracker.hpp"
@@ -12,10 +13,12 @@ namespace {
 
 constexpr std::size_t recent_durations = 1024;
 
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.3f s", s);
-  return buf;
+// Appends `s` as seconds with millisecond digits, e.g. `0.250 s`.
+void append_seconds(std::string& out, double s) {
+  char buf[48];
+  auto res = std::to_chars(buf, buf + sizeof(buf), s, std::chars_format::fixed, 3);
+  out.append(buf, res.ec == std::errc{} ? res.ptr : buf);
+  out += " s";
 }
 
 class task_processor : public counting_processor {
@@ -98,15 +101,23 @@ private:
     bool ok = t.to == task_state::completed;
     auto owner = ev.data_string("owner");
     auto recipient = owner.empty() ? std::string_view{"operations"} : owner;
-    auto title = "Task " + std::string{t.task_id} + (ok ? " completed" : " failed");
-    auto message = "Task " + std::string{t.task_id} + " (" + t.task_type + ")";
-    if (ok) {
-      message += " completed in " + seconds_text(t.total_seconds);
-    } else {
-      message += " failed after " + seconds_text(t.total_seconds);
-      auto why = ev.data_string("error");
-      if (!why.empty())
-        message += ": " + std::string{why};
+    std::string title;
+    title.reserve(t.task_id.size() + 16);
+    title += "Task ";
+    title += t.task_id;
+    title += ok ? " completed" : " failed";
+    auto why = ok ? std::string_view{} : ev.data_string("error");
+    std::string message;
+    message.reserve(t.task_id.size() + t.task_type.size() + why.size() + 64);
+    message += "Task ";
+    message += t.task_id;
+    message += " (";
+    message += t.task_type;
+    message += ok ? ") completed in " : ") failed after ";
+    append_seconds(message, t.total_seconds);
+    if (!why.empty()) {
+      message += ": ";
+      message += why;
     }
     json_fields extra;
     extra.set("task_id", t.task_id);

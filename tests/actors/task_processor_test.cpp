@@ -34,6 +34,7 @@ TEST_CASE("a completed task notifies its owner") {
   const auto& n = r.outputs[0];
   CHECK(n->data_string("recipient") == "alice");
   CHECK(n->data_string("title") == "Task t-1 completed");
+  CHECK(n->data_string("message") == "Task t-1 (analysis) completed in 3.000 s");
   CHECK(n->data_string("severity") == "info");
   CHECK(n->data_number("duration_seconds") == Approx(3));
   CHECK(n->correlation_id() == done->event_id());
@@ -58,7 +59,7 @@ TEST_CASE("a failed task notifies operations with the error") {
   CHECK(n->data_string("recipient") == "operations");
   CHECK(n->data_string("title") == "Task t-2 failed");
   CHECK(n->data_string("severity") == "error");
-  CHECK_THAT(std::string{n->data_string("message")}, Catch::Contains("out of memory"));
+  CHECK(n->data_string("message") == "Task t-2 (analysis) failed after 0.000 s: out of memory");
   CHECK(count_at(h.stats(), "states.failed") == 1);
 }
 
