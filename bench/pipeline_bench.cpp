@@ -127,9 +127,13 @@ int pipeline(const bench_config& bc) {
     // A fixed amount of work and nothing else (no baseline), so profiles of two builds
     // compare like for like.
     auto fixed = drive(*cfg, 0, 1e6, bc.events);
-    std::printf("pipeline flat out, %llu events: %.0f events/s, CPU %.2f us per input event\n",
+    std::printf("pipeline flat out, %llu events: %.0f events/s, CPU %.2f us per input event, "
+                "%.1f%% dead-lettered\n",
                 static_cast<unsigned long long>(fixed.generated), fixed.events_per_second,
-                fixed.cpu_us_per_event);
+                fixed.cpu_us_per_event,
+                fixed.generated ? 100.0 * static_cast<double>(fixed.dead_lettered)
+                                    / static_cast<double>(fixed.generated)
+                                : 0.0);
     return 0;
   }
   auto before = decode_baseline(0.5);
