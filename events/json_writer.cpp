@@ -64,11 +64,15 @@ void append_integer(std::string& out, Int value) {
 
 // The offset of the first byte of the word `w` that needs escaping, or 8. Borrows
 // can only mark bytes above a truly marked one, so the lowest mark is exact.
-[[gnu::always_inline]] inline unsigned special_offset(uint64_t w) noexcept {
+[[gnu::always_inline]] inline uint64_t special_marks(uint64_t w) noexcept {
   constexpr uint64_t ones = 0x0101010101010101ULL;
   constexpr uint64_t highs = 0x8080808080808080ULL;
   auto below = [](uint64_t x, uint64_t n) { return (x - n * ones) & ~x & highs; };
-  auto marks = below(w, 0x20) | below(w ^ ('"' * ones), 1) | below(w ^ ('\\' * ones), 1);
+  return below(w, 0x20) | below(w ^ ('"' * ones), 1) | below(w ^ ('\\' * ones), 1);
+}
+
+[[gnu::always_inline]] inline unsigned special_offset(uint64_t w) noexcept {
+  auto marks = special_marks(w);
   return marks == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(marks) / 8);
 }
 
@@ -279,6 +283,9 @@ const unsigned char* find_special(const unsigned char* s, const unsigned char* e
   out.resize(static_cast<std::size_t>(d - out.data()));
 }
 
+// Strings up to this length are quoted in a stack buffer.
+constexpr std::size_t short_string = 62;
+
 } // namespace
 
 void write_json_integer(std::string& out, int64_t value) {
@@ -292,15 +299,47 @@ void write_json_integer(std::string& out, uint64_t value) {
 void write_json_string(std::string& out, std::string_view text) {
   auto* s = reinterpret_cast<const unsigned char*>(text.data());
   auto* end = s + text.size();
-  auto* special = find_special(s, end);
+  auto* special = text.size() <= 16 && !json_needs_escape(text) ? end : find_special(s, end);
   if (special != end) {
     write_escaped(out, text, special);
     return;
   }
-  // Most strings need no escape at all.
+  // Most strings need no escape at all, and most are short: quoted on the stack, they
+  // take one append instead of three.
+  auto n = text.size();
+  if (n <= short_string) {
+    char quoted[short_string + 2];
+    quoted[0] = '"';
+    std::memcpy(quoted + 1, text.data(), n);
+    quoted[n + 1] = '"';
+    out.append(quoted, n + 2);
+    return;
+  }
+  out.reserve(out.size() + n + 2);
   out.push_back('"');
   out.append(text);
   out.push_back('"');
+}
+
+bool json_needs_escape(std::string_view text) noexcept {
+  auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  auto n = text.size();
+#ifdef SWITCHBOARD_WORD_SCAN
+  // Names and ids are mostly under 16 bytes: two overlapping loads cover them, and
+  // only whether some byte needs an escape is asked, not where.
+  auto load = [](const unsigned char* p, std::size_t size) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, size);
+    return w;
+  };
+  if (n >= 8 && n <= 16)
+    return (special_marks(load(s, 8)) | special_marks(load(s + n - 8, 8))) != 0;
+  if (n >= 4 && n < 8) {
+    // Both halves of the word filled, so no zero byte reads as a control.
+    return special_marks(load(s, 4) | (load(s + n - 4, 4) << 32)) != 0;
+  }
+#endif
+  return find_special(s, s + n) != s + n;
 }
 
 void write_json_double(std::string& out, double value) {

@@ -13,6 +13,9 @@ namespace switchboard {
 /// Appends `text` as a quoted JSON string, escaping quotes, backslashes and controls.
 void write_json_string(std::string& out, std::string_view text);
 
+/// True when `text` has a byte JSON needs escaped (a quote, a backslash, a control).
+bool json_needs_escape(std::string_view text) noexcept;
+
 /// Appends a signed integer.
 void write_json_integer(std::string& out, int64_t value);
 

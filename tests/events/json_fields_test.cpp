@@ -98,6 +98,17 @@ TEST_CASE("setting a key again replaces its value where it stands") {
   CHECK(f.text_size() == f.str().size());
 }
 
+TEST_CASE("keys alike in length and first, middle and last byte stay apart") {
+  json_fields f;
+  f.set("abcdb", "one").set("axcyb", "two").set("", "empty").set("abcdb", 3);
+  f.set(std::string(70, 'k'), "long key").set(std::string(70, 'k'), "again");
+  f.set("v", std::string(200, 'x'));
+  CHECK(f.str() == R"({"abcdb":3,"axcyb":"two","":"empty",")" + std::string(70, 'k')
+                     + R"(":"again","v":")" + std::string(200, 'x') + R"("})");
+  CHECK(f.size() == 5);
+  CHECK(f.text_size() == f.str().size());
+}
+
 TEST_CASE("raw and nested values are written as given") {
   json_fields inner;
   inner.set("x", 1).set("y", "two");

@@ -69,6 +69,23 @@ TEST_CASE("every byte value is escaped like the byte-wise reference") {
   }
 }
 
+TEST_CASE("short strings: every byte value at every position of every length to 24") {
+  for (std::size_t size = 1; size <= 24; ++size) {
+    for (std::size_t at = 0; at < size; ++at) {
+      for (int c = 0; c < 256; ++c) {
+        std::string text(size, 'k');
+        text[at] = static_cast<char>(c);
+        auto expected = reference_quote(text);
+        INFO("size " << size << " byte " << c << " at " << at);
+        REQUIRE(json_needs_escape(text) == (expected.size() != size + 2));
+        REQUIRE(written(text) == expected);
+      }
+    }
+  }
+  CHECK_FALSE(json_needs_escape(""));
+  CHECK(written("") == R"("")");
+}
+
 TEST_CASE("escape-heavy and random texts match the reference and read back") {
   // Nothing but escapes needs six times the text; the buffer must grow on the way.
   std::string controls;
