@@ -1,6 +1,7 @@
 #include "events/types.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace switchboard {
 
@@ -46,11 +47,25 @@ std::string_view to_string(event_family family) noexcept {
 }
 
 event_family family_of(std::string_view event_type) noexcept {
-  // A linear scan over 25 short names beats hashing at this size.
-  for (const auto& e : table())
-    for (auto t : e.types)
-      if (t == event_type)
-        return e.family;
+  // Every event is classified, so the names are grouped by length: a type is compared
+  // with the one to four names of its own length only.
+  struct named {
+    std::string_view name;
+    event_family family;
+  };
+  constexpr std::size_t longest = 32;
+  static const auto by_size = [] {
+    std::array<std::vector<named>, longest + 1> groups;
+    for (const auto& e : table())
+      for (auto t : e.types)
+        groups[t.size()].push_back({t, e.family});
+    return groups;
+  }();
+  if (event_type.size() > longest)
+    return event_family::unknown;
+  for (const auto& n : by_size[event_type.size()])
+    if (std::memcmp(n.name.data(), event_type.data(), event_type.size()) == 0)
+      return n.family;
   return event_family::unknown;
 }
 
