@@ -1,6 +1,7 @@
 #include "events/factory.hpp"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -13,6 +14,9 @@
 namespace switchboard {
 
 namespace {
+
+// The length of an event id: a UUID in its 8-4-4-4-12 text form.
+constexpr std::size_t event_id_size = 36;
 
 random_bits& rng() {
   thread_local random_bits gen{[] {
@@ -54,7 +58,10 @@ caf::error require(std::string_view creator, std::string_view name, std::string_
 
 } // namespace
 
-void append_event_id(std::string& out) {
+namespace {
+
+// Writes a new random event id (36 bytes) at `d`; returns its end.
+char* write_event_id(char* d) noexcept {
   // Two hex digits per byte from a table; ids are made for every event.
   static constexpr auto hex_pairs = [] {
     constexpr char hex[] = "0123456789abcdef";
@@ -70,8 +77,6 @@ void append_event_id(std::string& out) {
   // Version 4 and the RFC 4122 variant bits.
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  char text[36];
-  char* d = text;
   // Bytes [from, to) of `word`, most significant first.
   auto put = [&](uint64_t word, int from, int to) {
     for (int i = from; i < to; ++i) {
@@ -88,7 +93,14 @@ void append_event_id(std::string& out) {
   put(lo, 0, 2);
   *d++ = '-';
   put(lo, 2, 8);
-  out.append(text, sizeof(text));
+  return d;
+}
+
+} // namespace
+
+void append_event_id(std::string& out) {
+  char text[event_id_size];
+  out.append(text, static_cast<std::size_t>(write_event_id(text) - text));
 }
 
 std::string new_event_id() {
@@ -157,12 +169,25 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   if (source.empty())
     source = source_;
   bool add_hops = derived_hops > 0 && !metadata.contains("hops");
-  // The whole envelope goes into one reused buffer with room for the codec's padding;
-  // the codec copies it into the event.
+  const auto& now = current_timestamp();
+  // The whole envelope goes into one reused buffer, written through a pointer: room
+  // for the longest text the parts can make (each string escaped at six bytes a byte)
+  // is made first and the text cut to its size at the end, with room to spare for the
+  // codec's padding.
+  auto room = 192 + event_id_size + now.size()
+              + 6 * (event_type.size() + source.size() + correlation_id.size())
+              + data.text_size() + metadata.text_size();
   auto& out = text_;
-  out.clear();
-  out.reserve(224 + event_type.size() + source.size() + correlation_id.size()
-              + data.text_size() + metadata.text_size() + simdjson::SIMDJSON_PADDING);
+  out.reserve(room + simdjson::SIMDJSON_PADDING);
+  out.resize(room);
+  char* d = out.data();
+  auto put = [&](std::string_view text) {
+    std::memcpy(d, text.data(), text.size());
+    d += text.size();
+  };
+  auto since = [&](const char* at) {
+    return std::string_view{at, static_cast<std::size_t>(d - at)};
+  };
   // The parse is written with the text, so the codec need not parse what was just
   // written; a value whose parse is not kept (see json_fields::write_tape) means the
   // text is parsed after all.
@@ -174,65 +199,60 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
     tape.add_string(key);
     tape.add_string(value);
   };
-  // A caller's string, which write_json_string wrote from `at`: escapes would make the
-  // text longer than its bytes, and the parse would then need the text parsed.
-  auto given = [&](std::string_view key, std::string_view value, std::size_t at) {
-    parse_known = parse_known && out.size() - at == value.size() + 2;
+  // A caller's string, quoted from `at`: escapes would make the text longer than its
+  // bytes, and the parse would then need the text parsed.
+  auto given = [&](std::string_view key, std::string_view value) {
+    const char* at = d;
+    d = write_json_string_to(d, value);
+    parse_known = parse_known && static_cast<std::size_t>(d - at) == value.size() + 2;
     member(key, value);
   };
-  out += "{\"event_id\":\"";
-  auto at = out.size();
-  append_event_id(out);
-  member("event_id", std::string_view{out}.substr(at));
-  out += "\",\"event_type\":";
-  at = out.size();
-  write_json_string(out, event_type);
-  given("event_type", event_type, at);
-  out += ",\"timestamp\":\"";
-  at = out.size();
-  append_iso_timestamp_now(out);
-  member("timestamp", std::string_view{out}.substr(at));
-  out += "\",\"source\":";
-  at = out.size();
-  write_json_string(out, source);
-  given("source", source, at);
-  out += ",\"correlation_id\":";
+  put("{\"event_id\":\"");
+  const char* at = d;
+  d = write_event_id(d);
+  member("event_id", since(at));
+  put("\",\"event_type\":");
+  given("event_type", event_type);
+  put(",\"timestamp\":\"");
+  at = d;
+  put(now);
+  member("timestamp", since(at));
+  put("\",\"source\":");
+  given("source", source);
+  put(",\"correlation_id\":");
   if (correlation_id.empty()) {
-    out += "null";
+    put("null");
     tape.add_string("correlation_id");
     tape.add_literal('n');
   } else {
-    at = out.size();
-    write_json_string(out, correlation_id);
-    given("correlation_id", correlation_id, at);
+    given("correlation_id", correlation_id);
   }
-  out += ",\"version\":\"1.0\",\"data\":";
+  put(",\"version\":\"1.0\",\"data\":");
   member("version", "1.0");
-  data.write(out);
+  d = data.write_to(d);
   tape.add_string("data");
   auto data_at = tape.begin_object();
   parse_known = parse_known && data.write_tape(tape);
   tape.end_object(data_at, data.size());
-  out += ",\"metadata\":";
+  put(",\"metadata\":");
   tape.add_string("metadata");
   auto metadata_at = tape.begin_object();
   parse_known = parse_known && metadata.write_tape(tape);
+  d = metadata.write_to(d);
   if (add_hops) {
     // Appended as the last field, the place a set() of a new key would give it.
-    metadata.write(out);
-    out.pop_back();
+    --d; // its closing brace
     if (!metadata.empty())
-      out.push_back(',');
-    out += "\"hops\":";
-    write_json_integer(out, derived_hops);
-    out.push_back('}');
+      *d++ = ',';
+    put("\"hops\":");
+    d = std::to_chars(d, d + 24, derived_hops).ptr;
+    *d++ = '}';
     tape.add_string("hops");
     tape.add_integer(derived_hops);
-  } else {
-    metadata.write(out);
   }
   tape.end_object(metadata_at, metadata.size() + (add_hops ? 1 : 0));
-  out.push_back('}');
+  *d++ = '}';
+  out.resize(static_cast<std::size_t>(d - out.data()));
   tape.end_object(root, 8);
   tape.end_document();
   return parse_known ? codec_.decode_with_tape(out, tape) : codec_.decode_or_keep(out);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -125,6 +126,16 @@ public:
 
   /// Appends the object as compact JSON text, `{}` when empty.
   void write(std::string& out) const;
+
+  /// Writes the object as compact JSON text at `d`, which has room for `text_size()`
+  /// bytes; returns the end.
+  char* write_to(char* d) const noexcept {
+    *d++ = '{';
+    std::memcpy(d, body_.data(), body_.size());
+    d += body_.size();
+    *d++ = '}';
+    return d;
+  }
 
   /// The object as compact JSON text.
   std::string str() const;

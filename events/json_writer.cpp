@@ -321,6 +321,23 @@ void write_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+char* write_json_string_to(char* d, std::string_view text) noexcept {
+  *d++ = '"';
+  if (!json_needs_escape(text)) {
+    std::memcpy(d, text.data(), text.size());
+    d += text.size();
+  } else {
+    for (unsigned char c : text) {
+      if (escape_table[c])
+        d = write_escape(d, c);
+      else
+        *d++ = static_cast<char>(c);
+    }
+  }
+  *d++ = '"';
+  return d;
+}
+
 bool json_needs_escape(std::string_view text) noexcept {
   auto* s = reinterpret_cast<const unsigned char*>(text.data());
   auto n = text.size();

@@ -13,6 +13,10 @@ namespace switchboard {
 /// Appends `text` as a quoted JSON string, escaping quotes, backslashes and controls.
 void write_json_string(std::string& out, std::string_view text);
 
+/// Writes `text` quoted and escaped at `d`, which has room for `6 * text.size() + 2`
+/// bytes; returns the end of what it wrote.
+char* write_json_string_to(char* d, std::string_view text) noexcept;
+
 /// True when `text` has a byte JSON needs escaped (a quote, a backslash, a control).
 bool json_needs_escape(std::string_view text) noexcept;
 
