@@ -31,6 +31,12 @@ const T& pick(random_bits& rng, const std::array<T, N>& items) {
   return items[rng() % N];
 }
 
+// Appends a string literal, whose length is known here rather than counted at run time.
+template <std::size_t N>
+void put(std::string& out, const char (&text)[N]) {
+  out.append(text, N - 1);
+}
+
 } // namespace
 
 caf::expected<std::map<event_family, double>> parse_mix(const std::string& text) {
@@ -96,17 +102,17 @@ void event_generator::begin_event(std::string& out, std::string_view type) {
   // Generated events are 200 to 330 bytes; one buffer takes the whole envelope and
   // the decoder's padding.
   out.reserve(384 + simdjson::SIMDJSON_PADDING);
-  out += "{\"event_id\":\"";
+  put(out, "{\"event_id\":\"");
   append_event_id(out);
-  out += "\",\"event_type\":";
+  put(out, "\",\"event_type\":");
   write_json_string(out, type);
-  out += ",\"timestamp\":\"";
+  put(out, ",\"timestamp\":\"");
   append_iso_timestamp_now(out);
-  out += "\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{";
+  put(out, "\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{");
 }
 
 void event_generator::end_event(std::string& out) {
-  out += "},\"metadata\":{\"generator\":\"demo\"}}";
+  put(out, "},\"metadata\":{\"generator\":\"demo\"}}");
 }
 
 void event_generator::document_event(std::string& out) {
@@ -122,14 +128,14 @@ void event_generator::document_event(std::string& out) {
     auto owner = pick(rng_, owners);
     auto size = 1000 + rng_() % 5000000;
     begin_event(out, "document_uploaded");
-    out += "\"document_id\":\"";
+    put(out, "\"document_id\":\"");
     out += doc;
-    out += "\",\"status\":\"pending\",\"file_path\":\"/inbox/";
+    put(out, "\",\"status\":\"pending\",\"file_path\":\"/inbox/");
     out += doc;
     out += extension;
-    out += "\",\"size_bytes\":";
+    put(out, "\",\"size_bytes\":");
     write_json_integer(out, size);
-    out += ",\"owner\":\"";
+    put(out, ",\"owner\":\"");
     out += owner;
     out += '"';
     end_event(out);
@@ -142,13 +148,13 @@ void event_generator::document_event(std::string& out) {
   auto duration = 20 + rng_() % 400;
   auto pages = 1 + rng_() % 80;
   begin_event(out, "document_processed");
-  out += "\"document_id\":\"";
+  put(out, "\"document_id\":\"");
   out += doc;
-  out += "\",\"status\":\"processed\",\"file_path\":\"/inbox/";
+  put(out, "\",\"status\":\"processed\",\"file_path\":\"/inbox/");
   out += doc;
-  out += "\",\"pages\":";
+  put(out, "\",\"pages\":");
   write_json_integer(out, pages);
-  out += ",\"duration_ms\":";
+  put(out, ",\"duration_ms\":");
   write_json_integer(out, duration);
   end_event(out);
 }
@@ -162,13 +168,13 @@ void event_generator::task_event(std::string& out) {
     auto priority = rng_() % 5;
     auto owner = pick(rng_, owners);
     begin_event(out, "task_created");
-    out += "\"task_id\":\"";
+    put(out, "\"task_id\":\"");
     out += task;
-    out += "\",\"task_type\":\"";
+    put(out, "\",\"task_type\":\"");
     out += type;
-    out += "\",\"status\":\"pending\",\"owner\":\"";
+    put(out, "\",\"status\":\"pending\",\"owner\":\"");
     out += owner;
-    out += "\",\"priority\":";
+    put(out, "\",\"priority\":");
     write_json_integer(out, priority);
     if (!for_agents && tasks_.size() < 1000)
       tasks_.emplace_back(std::move(task), 0);
@@ -187,11 +193,11 @@ void event_generator::task_event(std::string& out) {
   }
   state = 1;
   begin_event(out, type);
-  out += "\"task_id\":\"";
+  put(out, "\"task_id\":\"");
   out += task;
-  out += "\",\"task_type\":\"report\",\"status\":\"";
+  put(out, "\",\"task_type\":\"report\",\"status\":\"");
   out += status;
-  out += "\",\"duration_ms\":";
+  put(out, "\",\"duration_ms\":");
   write_json_integer(out, 5 + rng_() % 900);
   if (finished) {
     tasks_[i] = std::move(tasks_.back());
@@ -204,21 +210,21 @@ void event_generator::agent_event(std::string& out) {
   std::string_view agent = pick(rng_, pool_agents);
   if (rng_() % 20 == 0) {
     begin_event(out, "agent_error");
-    out += "\"agent_id\":\"";
+    put(out, "\"agent_id\":\"");
     out += agent;
-    out += "\",\"agent_type\":\"llm\",\"status\":\"error\","
-           "\"error\":\"rate limited by upstream model API\"";
+    put(out, "\",\"agent_type\":\"llm\",\"status\":\"error\","
+           "\"error\":\"rate limited by upstream model API\"");
     end_event(out);
     return;
   }
   auto latency = 10 + rng_() % 300;
   bool degraded = rng_() % 50 == 0;
   begin_event(out, "agent_health");
-  out += "\"agent_id\":\"";
+  put(out, "\"agent_id\":\"");
   out += agent;
-  out += "\",\"agent_type\":\"llm\",\"status\":\"";
+  put(out, "\",\"agent_type\":\"llm\",\"status\":\"");
   out += degraded ? "degraded" : "healthy";
-  out += "\",\"latency_ms\":";
+  put(out, "\",\"latency_ms\":");
   write_json_integer(out, latency);
   end_event(out);
 }
@@ -227,7 +233,7 @@ void event_generator::analytics_event(std::string& out) {
   switch (rng_() % 3) {
     case 0: {
       begin_event(out, "metrics");
-      out += "\"metric_name\":\"queue_length\",\"value\":";
+      put(out, "\"metric_name\":\"queue_length\",\"value\":");
       write_json_integer(out, rng_() % 500);
       end_event(out);
       return;
@@ -235,18 +241,18 @@ void event_generator::analytics_event(std::string& out) {
     case 1: {
       auto latency = rng_() % 100 == 0 ? 1000 + rng_() % 4000 : 5 + rng_() % 300;
       begin_event(out, "performance_data");
-      out += "\"metric_name\":\"request_latency\",\"value\":";
+      put(out, "\"metric_name\":\"request_latency\",\"value\":");
       write_json_integer(out, latency);
-      out += ",\"latency_ms\":";
+      put(out, ",\"latency_ms\":");
       write_json_integer(out, latency);
       end_event(out);
       return;
     }
     default: {
       begin_event(out, "system_stats");
-      out += "\"metric_name\":\"cpu_percent\",\"value\":";
+      put(out, "\"metric_name\":\"cpu_percent\",\"value\":");
       write_json_integer(out, rng_() % 100);
-      out += ".5";
+      put(out, ".5");
       end_event(out);
       return;
     }
@@ -257,16 +263,16 @@ void event_generator::failing_event(std::string& out) {
   // Valid JSON whose step is impossible: processors refuse it and it is dead-lettered.
   if (rng_() % 2 == 0) {
     begin_event(out, "task_completed");
-    out += "\"task_id\":\"";
+    put(out, "\"task_id\":\"");
     append_id(out, "ghost-task");
-    out += "\",\"task_type\":\"report\",\"status\":\"completed\"";
+    put(out, "\",\"task_type\":\"report\",\"status\":\"completed\"");
     end_event(out);
     return;
   }
   begin_event(out, "document_processed");
-  out += "\"document_id\":\"";
+  put(out, "\"document_id\":\"");
   append_id(out, "ghost-doc");
-  out += "\",\"status\":\"processed\",\"file_path\":\"/x\"";
+  put(out, "\",\"status\":\"processed\",\"file_path\":\"/x\"");
   end_event(out);
 }
 
