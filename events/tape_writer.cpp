@@ -63,21 +63,6 @@ void tape_writer::end_container(char type, std::size_t begun, std::size_t count)
   --open_;
 }
 
-std::size_t tape_writer::value_end(const uint64_t* tape, std::size_t at) noexcept {
-  auto w = tape[at];
-  switch (static_cast<char>(w >> 56)) {
-    case '{':
-    case '[':
-      return static_cast<uint32_t>(w);
-    case 'l':
-    case 'u':
-    case 'd':
-      return at + 2;
-    default:
-      return at + 1;
-  }
-}
-
 void tape_writer::copy_value(const uint64_t* tape, const uint8_t* strings, std::size_t at) {
   constexpr uint64_t payload = 0x00FFFFFFFFFFFFFFULL;
   auto end = value_end(tape, at);

@@ -80,7 +80,17 @@ public:
   void add_tree(const boost::json::value& value);
 
   /// The index just past the value at `at` of a parse, with everything inside it.
-  static std::size_t value_end(const uint64_t* tape, std::size_t at) noexcept;
+  static std::size_t value_end(const uint64_t* tape, std::size_t at) noexcept {
+    // Inline: readers of a parse step from value to value with it.
+    switch (static_cast<char>(tape[at] >> 56)) {
+      case '{':
+      case '[': return static_cast<uint32_t>(tape[at]); // past the matching brace
+      case 'l':
+      case 'u':
+      case 'd': return at + 2; // the number is the next word
+      default: return at + 1;
+    }
+  }
 
   /// Deepest nesting of objects and arrays written since `begin_document`.
   std::size_t max_depth() const noexcept {

@@ -146,6 +146,20 @@ TEST_CASE("JSON text as a string: every mix of quotes and backslashes in a block
   }
 }
 
+TEST_CASE("writing through a pointer quotes and escapes like the string writer") {
+  std::mt19937 rng{5};
+  const char alphabet[] = "ab \"\\\n\x01\x7f\xC3\xA9";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    auto n = rng() % 40;
+    for (std::size_t i = 0; i < n; ++i)
+      text.push_back(alphabet[rng() % (sizeof(alphabet) - 1)]);
+    std::string room(6 * text.size() + 2, '\0');
+    auto* end = write_json_string_to(room.data(), text);
+    REQUIRE(std::string(room.data(), end) == reference_quote(text));
+  }
+}
+
 TEST_CASE("integers and doubles are written as numbers of their kind") {
   std::string out;
   write_json_integer(out, int64_t{-7});
