@@ -28,34 +28,12 @@ namespace {
 constexpr std::size_t short_key = 60;
 constexpr std::size_t short_text = 120;
 
-// Writes `"text"` at `d`, for text that needs no escapes; returns its end.
-char* put_quoted(char* d, std::string_view text) noexcept {
-  *d++ = '"';
-  std::memcpy(d, text.data(), text.size());
-  d += text.size();
-  *d++ = '"';
-  return d;
-}
-
 } // namespace
 
 json_fields::field json_fields::begin_field(std::string_view key) {
-  if (fields_.empty() && body_.capacity() < 160)
-    body_.reserve(160); // one allocation for the usual handful of fields
-  auto comma = fields_.empty() ? 0 : 1;
-  if (key.size() <= short_key && !json_needs_escape(key)) {
-    // Keys are mostly short names: `,"key":` goes on in one append.
-    char text[short_key + 4];
-    text[0] = ',';
-    auto* d = put_quoted(text + comma, key);
-    *d++ = ':';
-    field added{static_cast<uint32_t>(body_.size() + comma),
-                static_cast<uint32_t>(key.size() + 2)};
-    added.key_plain = true;
-    body_.append(text, static_cast<std::size_t>(d - text));
-    return added;
-  }
-  if (comma)
+  if (key.size() <= short_key && !json_needs_escape(key))
+    return begin_plain_field(key, nullptr); // keys are mostly short names
+  if (!fields_.empty())
     body_.push_back(',');
   auto key_begin = body_.size();
   write_json_string(body_, key);
@@ -64,6 +42,26 @@ json_fields::field json_fields::begin_field(std::string_view key) {
   // Escapes make the text longer than the quoted key.
   added.key_plain = added.key_size == key.size() + 2;
   body_.push_back(':');
+  return added;
+}
+
+json_fields::field json_fields::begin_plain_field(std::string_view key,
+                                                  const std::string_view* text) {
+  if (fields_.empty() && body_.capacity() < 160)
+    body_.reserve(160); // one allocation for the usual handful of fields
+  auto comma = fields_.empty() ? 0 : 1;
+  char buf[short_key + short_text + 8];
+  buf[0] = ',';
+  auto* d = write_plain_json_string_to(buf + comma, key);
+  *d++ = ':';
+  if (text != nullptr)
+    d = write_plain_json_string_to(d, *text);
+  field added{static_cast<uint32_t>(body_.size() + comma),
+              static_cast<uint32_t>(key.size() + 2)};
+  added.key_plain = true;
+  if (text != nullptr)
+    added.kind = value_kind::string;
+  body_.append(buf, static_cast<std::size_t>(d - buf));
   return added;
 }
 
@@ -101,24 +99,8 @@ std::size_t json_fields::value_end(std::size_t index) const noexcept {
 
 json_fields& json_fields::set(std::string_view key, std::string_view text) {
   if (key.size() <= short_key && text.size() <= short_text && !json_needs_escape(key)
-      && !json_needs_escape(text)) {
-    // The usual field, a short name and a short plain string: `,"key":"text"` goes on
-    // in one append.
-    if (fields_.empty() && body_.capacity() < 160)
-      body_.reserve(160);
-    auto comma = fields_.empty() ? 0 : 1;
-    char buf[short_key + short_text + 8];
-    buf[0] = ',';
-    auto* d = put_quoted(buf + comma, key);
-    *d++ = ':';
-    d = put_quoted(d, text);
-    field added{static_cast<uint32_t>(body_.size() + comma),
-                static_cast<uint32_t>(key.size() + 2)};
-    added.key_plain = true;
-    added.kind = value_kind::string;
-    body_.append(buf, static_cast<std::size_t>(d - buf));
-    return end_field(added);
-  }
+      && !json_needs_escape(text))
+    return end_field(begin_plain_field(key, &text)); // the usual field
   auto added = begin_field(key);
   auto at = body_.size();
   write_json_string(body_, text);

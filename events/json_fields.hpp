@@ -170,6 +170,10 @@ private:
   // Writes `"key":` of a new field at the end; its value is written next.
   field begin_field(std::string_view key);
 
+  // Writes `"key":` and, when given, the string `"text"` in one append; neither may
+  // need escapes, and both must be short (see json_fields.cpp).
+  field begin_plain_field(std::string_view key, const std::string_view* text);
+
   // Registers the field that `begin_field` started, or moves its value onto an earlier
   // field with the same key.
   json_fields& end_field(field added);

@@ -309,10 +309,7 @@ void write_json_string(std::string& out, std::string_view text) {
   auto n = text.size();
   if (n <= short_string) {
     char quoted[short_string + 2];
-    quoted[0] = '"';
-    std::memcpy(quoted + 1, text.data(), n);
-    quoted[n + 1] = '"';
-    out.append(quoted, n + 2);
+    out.append(quoted, static_cast<std::size_t>(write_plain_json_string_to(quoted, text) - quoted));
     return;
   }
   out.reserve(out.size() + n + 2);
@@ -322,17 +319,14 @@ void write_json_string(std::string& out, std::string_view text) {
 }
 
 char* write_json_string_to(char* d, std::string_view text) noexcept {
+  if (!json_needs_escape(text))
+    return write_plain_json_string_to(d, text);
   *d++ = '"';
-  if (!json_needs_escape(text)) {
-    std::memcpy(d, text.data(), text.size());
-    d += text.size();
-  } else {
-    for (unsigned char c : text) {
-      if (escape_table[c])
-        d = write_escape(d, c);
-      else
-        *d++ = static_cast<char>(c);
-    }
+  for (unsigned char c : text) {
+    if (escape_table[c])
+      d = write_escape(d, c);
+    else
+      *d++ = static_cast<char>(c);
   }
   *d++ = '"';
   return d;

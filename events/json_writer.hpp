@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,15 @@ void write_json_string(std::string& out, std::string_view text);
 /// Writes `text` quoted and escaped at `d`, which has room for `6 * text.size() + 2`
 /// bytes; returns the end of what it wrote.
 char* write_json_string_to(char* d, std::string_view text) noexcept;
+
+/// Writes `text`, which needs no escapes, quoted at `d`; returns the end.
+inline char* write_plain_json_string_to(char* d, std::string_view text) noexcept {
+  *d++ = '"';
+  std::memcpy(d, text.data(), text.size());
+  d += text.size();
+  *d++ = '"';
+  return d;
+}
 
 /// True when `text` has a byte JSON needs escaped (a quote, a backslash, a control).
 bool json_needs_escape(std::string_view text) noexcept;
