@@ -215,6 +215,35 @@ TEST_CASE("envelope fields are found among unknown fields of every kind") {
   CHECK(reencode(e) == text);
 }
 
+TEST_CASE("data fields are read by key, the first of repeated keys counting") {
+  codec dec;
+  auto ev = dec.decode(std::string_view{with(
+    R"("data":{"task_id":"t1"})",
+    R"("data":{"task":"no","task_id":"t1","n":-3,"u":18446744073709551615,"d":2.5,)"
+    R"("o":{"task_id":"inner"},"a":[1],"b":true,"z":null,"s\u0074":"esc","n":7})")});
+  REQUIRE(ev);
+  const auto& e = **ev;
+  CHECK(e.data_string("task_id") == "t1");
+  CHECK(e.data_string("task") == "no");
+  CHECK(e.data_string("st") == "esc");
+  CHECK(e.data_string("n", "fallback") == "fallback");
+  CHECK(e.data_string("o", "fallback") == "fallback");
+  CHECK(e.data_string("missing", "fallback") == "fallback");
+  CHECK(e.data_string("task_i").empty());
+  CHECK(e.data_number("n") == -3);
+  CHECK(e.data_number("u") == Approx(18446744073709551615.0));
+  CHECK(e.data_number("d") == 2.5);
+  CHECK(e.data_number("task_id", -1) == -1);
+  CHECK(e.data_number("b", -1) == -1);
+  CHECK(e.data_number("z", -1) == -1);
+  CHECK(e.data_number("a", -1) == -1);
+  CHECK(e.data_number("missing", 42) == 42);
+  auto empty = dec.decode(std::string_view{with(R"("data":{"task_id":"t1"})", R"("data":{})")});
+  REQUIRE(empty);
+  CHECK((*empty)->data_string("task_id", "none") == "none");
+  CHECK((*empty)->data_number("task_id", 1) == 1);
+}
+
 TEST_CASE("unknown event types are refused only when a known family is required") {
   auto text = with("task_created", "custom_thing");
   codec lenient;
