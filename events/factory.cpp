@@ -171,9 +171,9 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   bool add_hops = derived_hops > 0 && !metadata.contains("hops");
   const auto& now = current_timestamp();
   // The whole envelope goes into one reused buffer, written through a pointer: room
-  // for the longest text the parts can make (each string escaped at six bytes a byte)
-  // is made first and the text cut to its size at the end, with room to spare for the
-  // codec's padding.
+  // for the longest text the parts can make (the literal parts and a hop count take
+  // under 192 bytes; a caller's string at most six bytes a byte escaped) is made first
+  // and the text cut to its size at the end, with room to spare for the codec's padding.
   auto room = 192 + event_id_size + now.size()
               + 6 * (event_type.size() + source.size() + correlation_id.size())
               + data.text_size() + metadata.text_size();
@@ -199,8 +199,8 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
     tape.add_string(key);
     tape.add_string(value);
   };
-  // A caller's string, quoted from `at`: escapes would make the text longer than its
-  // bytes, and the parse would then need the text parsed.
+  // A caller's string, quoted where the text has got to: escapes would make the text
+  // longer than its bytes, and the parse would then need the text parsed.
   auto given = [&](std::string_view key, std::string_view value) {
     const char* at = d;
     d = write_json_string_to(d, value);
