@@ -105,15 +105,12 @@ struct tape_view {
   const uint8_t* strings;
 
   char type(std::size_t i) const noexcept {
-    return static_cast<char>(tape[i] >> 56);
+    return tape_writer::type_at(tape, i);
   }
 
   // The string at `i`, which must be one.
   std::string_view string(std::size_t i) const noexcept {
-    const auto* at = strings + (tape[i] & simdjson::internal::JSON_VALUE_MASK);
-    uint32_t size;
-    std::memcpy(&size, at, sizeof size);
-    return {reinterpret_cast<const char*>(at + sizeof size), size};
+    return tape_writer::string_at(tape, strings, i);
   }
 
   // Where the value after the one at `i` starts.

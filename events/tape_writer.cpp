@@ -68,15 +68,11 @@ void tape_writer::copy_value(const uint64_t* tape, const uint8_t* strings, std::
   auto end = value_end(tape, at);
   if (end == at + 1) {
     // Most members hold one string or literal.
-    auto w = tape[at];
-    if (static_cast<char>(w >> 56) != '"') {
-      push(w);
+    if (type_at(tape, at) != '"') {
+      push(tape[at]);
       return;
     }
-    const auto* s = strings + (w & payload);
-    uint32_t len;
-    std::memcpy(&len, s, 4);
-    add_string(std::string_view{reinterpret_cast<const char*>(s + 4), len});
+    add_string(string_at(tape, strings, at));
     return;
   }
   // The value's strings lie one after another in the string buffer (simdjson writes
@@ -85,7 +81,7 @@ void tape_writer::copy_value(const uint64_t* tape, const uint8_t* strings, std::
   std::size_t first = end;
   std::size_t last = end;
   for (auto i = at; i < end; ++i) {
-    auto type = static_cast<char>(tape[i] >> 56);
+    auto type = type_at(tape, i);
     if (type == '"') {
       if (first == end)
         first = i;

@@ -79,10 +79,24 @@ public:
   /// (an unsigned number that fits an int64 is one, NaN and infinities are null).
   void add_tree(const boost::json::value& value);
 
+  /// The type letter of the word at `at` of a parse (`"`, `{`, `l`, ...).
+  static char type_at(const uint64_t* tape, std::size_t at) noexcept {
+    return static_cast<char>(tape[at] >> 56);
+  }
+
+  /// The string at `at` of a parse, which must be one, read from its string buffer.
+  static std::string_view string_at(const uint64_t* tape, const uint8_t* strings,
+                                    std::size_t at) noexcept {
+    const auto* s = strings + (tape[at] & 0x00FFFFFFFFFFFFFFULL);
+    uint32_t size;
+    std::memcpy(&size, s, sizeof size);
+    return {reinterpret_cast<const char*>(s + sizeof size), size};
+  }
+
   /// The index just past the value at `at` of a parse, with everything inside it.
   static std::size_t value_end(const uint64_t* tape, std::size_t at) noexcept {
     // Inline: readers of a parse step from value to value with it.
-    switch (static_cast<char>(tape[at] >> 56)) {
+    switch (type_at(tape, at)) {
       case '{':
       case '[': return static_cast<uint32_t>(tape[at]); // past the matching brace
       case 'l':
