@@ -84,8 +84,8 @@ public:
 
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
-    auto type = ev->event_type();
-    if (type == "task_created") {
+    auto kind = ev->kind();
+    if (kind == event_kind::task_created) {
       assign(*ev, ctx);
       return;
     }
@@ -109,7 +109,7 @@ protected:
     if (r == reported_.end())
       r = reported_.emplace(std::string{id}, reported{}).first;
     ++r->second.events;
-    if (type == "agent_error")
+    if (kind == event_kind::agent_error)
       ++r->second.errors;
     r->second.last_status.assign(ev->data_string("status"));
   }

@@ -33,22 +33,22 @@ public:
 
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
-    auto type = ev->event_type();
-    if (type == "task_completed" || type == "task_failed") {
-      on_task_finished(*ev, type == "task_completed", ctx);
+    auto kind = ev->kind();
+    if (kind == event_kind::task_completed || kind == event_kind::task_failed) {
+      on_task_finished(*ev, kind == event_kind::task_completed, ctx);
       return;
     }
-    if (type != "document_uploaded" && type != "document_processed"
-        && type != "document_analyzed") {
+    if (kind != event_kind::document_uploaded && kind != event_kind::document_processed
+        && kind != event_kind::document_analyzed) {
       ++ignored_;
       return;
     }
     auto id = ev->data_string("document_id");
     if (id.empty()) {
-      reject(ctx, std::string{type} + " has no data.document_id");
+      reject(ctx, std::string{ev->event_type()} + " has no data.document_id");
       return;
     }
-    if (type == "document_uploaded") {
+    if (kind == event_kind::document_uploaded) {
       auto follow_ups = docs_.uploaded(id, ctx.now());
       if (!follow_ups) {
         reject(ctx, error_text(follow_ups.error()));
@@ -56,7 +56,7 @@ protected:
       }
       for (const auto& f : *follow_ups)
         emit_follow_up(f, ev->data_string("file_path"), ctx);
-    } else if (type == "document_processed") {
+    } else if (kind == event_kind::document_processed) {
       auto change = docs_.processed(id, ctx.now());
       if (!change) {
         reject(ctx, error_text(change.error()));

@@ -144,7 +144,9 @@ protected:
     auto now = ctx.now();
     collect(now);
     auto type = ev->event_type();
-    if (type != "user_notification" && type != "alert" && type != "system_update") {
+    auto kind = ev->kind();
+    if (kind != event_kind::user_notification && kind != event_kind::alert
+        && kind != event_kind::system_update) {
       ++ignored_;
       return;
     }
@@ -162,7 +164,7 @@ protected:
     spdlog::debug("{} for '{}': {}", type, recipient, title);
     std::string msg;
     msg.reserve(ev->bytes().size() + 40);
-    msg += type == "alert" ? R"({"type":"alert","event":)" : R"({"type":"notification","event":)";
+    msg += kind == event_kind::alert ? R"({"type":"alert","event":)" : R"({"type":"notification","event":)";
     msg += ev->bytes();
     msg += '}';
     ctx.notify(std::move(msg));

@@ -33,26 +33,29 @@ public:
 
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
-    auto type = ev->event_type();
-    if (type != "task_created" && type != "task_started" && type != "task_completed"
-        && type != "task_failed") {
+    auto kind = ev->kind();
+    if (kind != event_kind::task_created && kind != event_kind::task_started
+        && kind != event_kind::task_completed && kind != event_kind::task_failed) {
       ++ignored_;
       return;
     }
     auto id = ev->data_string("task_id");
     if (id.empty()) {
-      reject(ctx, std::string{type} + " has no data.task_id");
+      reject(ctx, std::string{ev->event_type()} + " has no data.task_id");
       return;
     }
     auto now = ctx.now();
     auto t = [&]() -> caf::expected<task_transition> {
-      if (type == "task_created")
-        return tasks_.create(id, ev->data_string("task_type"), now);
-      if (type == "task_started")
-        return tasks_.start(id, now);
-      if (type == "task_completed")
-        return tasks_.complete(id, now);
-      return tasks_.fail(id, now);
+      switch (kind) {
+        case event_kind::task_created:
+          return tasks_.create(id, ev->data_string("task_type"), now);
+        case event_kind::task_started:
+          return tasks_.start(id, now);
+        case event_kind::task_completed:
+          return tasks_.complete(id, now);
+        default:
+          return tasks_.fail(id, now);
+      }
     }();
     if (!t) {
       reject(ctx, error_text(t.error()));

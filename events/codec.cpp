@@ -78,6 +78,7 @@ struct envelope {
   simdjson::dom::object metadata;
   std::string_view event_id, event_type, source, timestamp, correlation_id;
   int64_t hops = 0;
+  event_kind kind = event_kind::other;
   bool has_metadata = false;
 };
 
@@ -175,7 +176,8 @@ caf::error read_envelope(const simdjson::dom::document& doc, const codec_options
     return not_string("event_type", elem(event_type));
   if (env.event_type.empty())
     return fail(event_errc::invalid_value, "field 'event_type' must not be empty");
-  if (opts.require_known_type && family_of(env.event_type) == event_family::unknown)
+  env.kind = kind_of(env.event_type);
+  if (opts.require_known_type && env.kind == event_kind::other)
     return fail(event_errc::unknown_event_type,
                 "event_type '" + std::string{env.event_type}
                   + "' belongs to no known event family");
@@ -429,7 +431,8 @@ caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev) const {
   ev->timestamp_ = env.timestamp;
   ev->correlation_id_ = env.correlation_id;
   ev->hops_ = env.hops;
-  ev->family_ = family_of(env.event_type);
+  ev->kind_ = env.kind;
+  ev->family_ = family_of(env.kind);
   return event_ptr{std::move(ev)};
 }
 

@@ -86,6 +86,11 @@ public:
     return correlation_id_;
   }
 
+  /// The kind of `event_type`: the known type it names, or `other`.
+  event_kind kind() const noexcept {
+    return kind_;
+  }
+
   /// The family of `event_type`.
   event_family family() const noexcept {
     return family_;
@@ -131,6 +136,7 @@ private:
   std::string_view timestamp_;
   std::string_view correlation_id_;
   int64_t hops_ = 0;
+  event_kind kind_ = event_kind::other;
   event_family family_ = event_family::unknown;
   bool has_metadata_ = false;
 };

@@ -46,27 +46,49 @@ std::string_view to_string(event_family family) noexcept {
   return "unknown";
 }
 
-event_family family_of(std::string_view event_type) noexcept {
+event_kind kind_of(std::string_view event_type) noexcept {
   // Every event is classified, so the names are grouped by length: a type is compared
   // with the one to four names of its own length only.
   struct named {
     std::string_view name;
-    event_family family;
+    event_kind kind;
   };
   constexpr std::size_t longest = 32;
   static const auto by_size = [] {
     std::array<std::vector<named>, longest + 1> groups;
-    for (const auto& e : table())
-      for (auto t : e.types)
-        groups[t.size()].push_back({t, e.family});
+    const auto& all = all_event_types();
+    for (std::size_t k = 0; k < all.size(); ++k)
+      groups[all[k].size()].push_back({all[k], static_cast<event_kind>(k)});
     return groups;
   }();
   if (event_type.size() > longest)
-    return event_family::unknown;
+    return event_kind::other;
   for (const auto& n : by_size[event_type.size()])
     if (std::memcmp(n.name.data(), event_type.data(), event_type.size()) == 0)
-      return n.family;
-  return event_family::unknown;
+      return n.kind;
+  return event_kind::other;
+}
+
+event_family family_of(event_kind kind) noexcept {
+  static const auto families = [] {
+    std::array<event_family, known_event_kinds + 1> out{};
+    std::size_t k = 0;
+    for (const auto& e : table())
+      for (std::size_t i = 0; i < e.types.size(); ++i)
+        out[k++] = e.family;
+    out[known_event_kinds] = event_family::unknown;
+    return out;
+  }();
+  return families[static_cast<std::size_t>(kind)];
+}
+
+std::string_view to_string(event_kind kind) noexcept {
+  auto k = static_cast<std::size_t>(kind);
+  return k < known_event_kinds ? all_event_types()[k] : std::string_view{};
+}
+
+event_family family_of(std::string_view event_type) noexcept {
+  return family_of(kind_of(event_type));
 }
 
 event_family family_from_name(std::string_view name) noexcept {

@@ -1,6 +1,7 @@
 #include "routes/route_table.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 #include <boost/json/object.hpp>
@@ -15,6 +16,23 @@ namespace json = boost::json;
 namespace {
 
 constexpr int32_t no_filter = -1;
+
+// Orders names by length first: most comparisons of a lookup end on the length, without
+// comparing bytes (a topic lookup runs for every routed event).
+bool shorter_or_less(std::string_view a, std::string_view b) noexcept {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+template <class Pairs>
+auto find_sorted(Pairs& pairs, std::string_view key) -> decltype(&pairs.front().second) {
+  auto it = std::lower_bound(pairs.begin(), pairs.end(), key,
+                             [](const auto& p, std::string_view k) {
+                               return shorter_or_less(p.first, k);
+                             });
+  if (it == pairs.end() || it->first != key)
+    return nullptr;
+  return &it->second;
+}
 
 // A rule that may fire for one (topic, event type) cell of the index.
 struct candidate {
@@ -31,28 +49,22 @@ struct cell {
   pattern_set filters;
 };
 
-// The cells of one source topic: one per known event type, one for every other type.
+// The cells of one source topic: one per event type a rule or a family names, one for
+// every other type.
 struct topic_cells {
   std::vector<std::pair<std::string, cell>> by_type; // sorted by type
+  // Where in `by_type` each known kind's cell is: events of a family (nearly all) find
+  // their cell without comparing names.
+  std::array<uint32_t, known_event_kinds> by_kind{};
   cell other_types;
+
+  // The cell of an event of `type` and `kind`, or null when no rule names the type.
+  const cell* find(event_kind kind, std::string_view type) const noexcept {
+    if (kind != event_kind::other)
+      return &by_type[by_kind[static_cast<std::size_t>(kind)]].second;
+    return find_sorted(by_type, type);
+  }
 };
-
-// Orders names by length first: most comparisons of a lookup end on the length, without
-// comparing bytes (this runs twice for every routed event).
-bool shorter_or_less(std::string_view a, std::string_view b) noexcept {
-  return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
-template <class Pairs>
-auto find_sorted(Pairs& pairs, std::string_view key) -> decltype(&pairs.front().second) {
-  auto it = std::lower_bound(pairs.begin(), pairs.end(), key,
-                             [](const auto& p, std::string_view k) {
-                               return shorter_or_less(p.first, k);
-                             });
-  if (it == pairs.end() || it->first != key)
-    return nullptr;
-  return &it->second;
-}
 
 bool has_glob(std::string_view s) noexcept {
   return s.find('*') != std::string_view::npos;
@@ -173,6 +185,14 @@ route_table::route_table(std::vector<route_rule> rules)
           add_candidate(c, rules_, idx, false);
       tc.by_type.emplace_back(type, std::move(c));
     }
+    for (std::size_t k = 0; k < known_event_kinds; ++k) {
+      auto name = to_string(static_cast<event_kind>(k));
+      auto at = std::lower_bound(tc.by_type.begin(), tc.by_type.end(), name,
+                                 [](const auto& p, std::string_view n) {
+                                   return shorter_or_less(p.first, n);
+                                 });
+      tc.by_kind[k] = static_cast<uint32_t>(at - tc.by_type.begin());
+    }
     for (auto idx : order) {
       const auto& rule = rules_[idx];
       if (!listens_on(rule, topic))
@@ -204,7 +224,7 @@ void route_table::evaluate(const event_ptr& ev, std::string_view topic, route_re
   if (!tc)
     tc = &index_->other_topics;
   auto type = ev->event_type();
-  const auto* c = find_sorted(tc->by_type, type);
+  const auto* c = tc->find(ev->kind(), type);
   if (!c)
     c = &tc->other_types;
   if (c->candidates.empty()) {

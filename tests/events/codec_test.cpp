@@ -53,6 +53,7 @@ TEST_CASE("a valid envelope decodes into its fields") {
   CHECK(e.event_id() == "e-1");
   CHECK(e.event_type() == "task_created");
   CHECK(e.family() == event_family::task);
+  CHECK(e.kind() == event_kind::task_created);
   CHECK(e.source() == "test");
   CHECK(e.timestamp() == "2026-11-23T10:00:00.000Z");
   CHECK(e.correlation_id() == "c-9");
@@ -250,6 +251,7 @@ TEST_CASE("unknown event types are refused only when a known family is required"
   auto ev = lenient.decode(std::string_view{text});
   REQUIRE(ev);
   CHECK((*ev)->family() == event_family::unknown);
+  CHECK((*ev)->kind() == event_kind::other);
   codec strict{codec_options{1 << 20, 64, true}};
   expect_error(strict, text, event_errc::unknown_event_type,
                "event_type 'custom_thing' belongs to no known event family");
