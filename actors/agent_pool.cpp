@@ -24,7 +24,7 @@ agent_pool::agent_pool(const std::vector<agent_spec>& agents, agent_pool_options
 
 caf::expected<std::optional<assignment>>
 agent_pool::assign(const std::string& task_id, const std::string& task_type, double now) {
-  if (running_.count(task_id) > 0 || waiting_ids_.count(task_id) > 0)
+  if (tasks_.count(task_id) > 0)
     return caf::make_error(proc_errc::duplicate_id,
                            "task '" + task_id + "' is already assigned or waiting");
   std::optional<std::size_t> best;
@@ -55,25 +55,24 @@ agent_pool::assign(const std::string& task_id, const std::string& task_type, dou
                              + std::to_string(opts_.queue_capacity)
                              + " tasks already wait; task '" + task_id + "' refused");
   waiting_[task_type].push_back(waiting_task{task_id, now, next_seq_++});
-  waiting_ids_.emplace(task_id, task_type);
+  tasks_.emplace(task_id, pool_task{task_type, waiting, now});
   ++queued_;
   return std::optional<assignment>{};
 }
 
 caf::expected<std::vector<assignment>>
 agent_pool::release(const std::string& task_id, bool success, double now) {
-  auto i = running_.find(task_id);
-  if (i == running_.end()) {
-    auto w = waiting_ids_.find(task_id);
-    if (w == waiting_ids_.end())
-      return caf::make_error(proc_errc::unknown_id,
-                             "task '" + task_id + "' is neither running nor waiting");
-    auto q = waiting_.find(w->second);
+  auto i = tasks_.find(task_id);
+  if (i == tasks_.end())
+    return caf::make_error(proc_errc::unknown_id,
+                           "task '" + task_id + "' is neither running nor waiting");
+  if (i->second.agent == waiting) {
+    auto q = waiting_.find(i->second.type);
     q->second.erase(std::find_if(q->second.begin(), q->second.end(),
                                  [&](const waiting_task& t) { return t.id == task_id; }));
     if (q->second.empty())
       waiting_.erase(q);
-    waiting_ids_.erase(w);
+    tasks_.erase(i);
     --queued_;
     return std::vector<assignment>{};
   }
@@ -83,7 +82,8 @@ agent_pool::release(const std::string& task_id, bool success, double now) {
   a.latencies.add(now - i->second.started_at);
   a.outcomes.add(success ? 0.0 : 1.0);
   ++(success ? a.completed : a.failed);
-  running_.erase(i);
+  tasks_.erase(i);
+  --running_count_;
   std::vector<assignment> result;
   // The oldest waiting tasks the agent can run, in arrival order.
   while (a.running < a.spec.max_concurrency) {
@@ -97,7 +97,6 @@ agent_pool::release(const std::string& task_id, bool success, double now) {
     auto w = std::move(from->second.front());
     from->second.pop_front();
     result.push_back(start(index, w.id, from->first, now, w.enqueued_at));
-    waiting_ids_.erase(w.id);
     --queued_;
     if (from->second.empty())
       waiting_.erase(from);
@@ -147,7 +146,9 @@ assignment agent_pool::start(std::size_t agent_index, const std::string& task_id
                              const std::string& task_type, double now, double enqueued_at) {
   auto& a = agents_[agent_index];
   ++a.running;
-  running_.emplace(task_id, running_task{task_type, agent_index, now});
+  ++running_count_;
+  // A waiting task's entry turns into a running one.
+  tasks_.insert_or_assign(task_id, pool_task{task_type, agent_index, now});
   return assignment{task_id, task_type, a.spec.id, now - enqueued_at};
 }
 

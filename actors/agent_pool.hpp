@@ -106,7 +106,7 @@ public:
 
   /// Tasks running on agents.
   std::size_t running() const noexcept {
-    return running_.size();
+    return running_count_;
   }
 
 private:
@@ -119,11 +119,15 @@ private:
     sample_ring outcomes; // 1 for a failure, 0 for a success
   };
 
-  struct running_task {
+  // A task the pool holds: running on agent `agent` since `started_at`, or waiting in
+  // the queue of its type (`agent` is `waiting`).
+  struct pool_task {
     std::string type;
     std::size_t agent;
     double started_at;
   };
+
+  static constexpr std::size_t waiting = SIZE_MAX;
 
   struct waiting_task {
     std::string id;
@@ -143,12 +147,13 @@ private:
 
   agent_pool_options opts_;
   std::vector<agent> agents_;
-  std::unordered_map<std::string, running_task> running_;
+  // Every task running or waiting, in one index: a new task is checked against both
+  // with one lookup.
+  std::unordered_map<std::string, pool_task> tasks_;
+  std::size_t running_count_ = 0;
   // One queue per task type, so a freed agent looks only at the heads of queues it can
   // serve instead of scanning past every waiting task it cannot run.
   std::map<std::string, std::deque<waiting_task>, std::less<>> waiting_;
-  // Waiting task id -> its type.
-  std::unordered_map<std::string, std::string> waiting_ids_;
   std::size_t queued_ = 0;
   uint64_t next_seq_ = 0;
 };

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <cstring>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,20 +19,65 @@ namespace switchboard {
 /// most `capacity` entries; inserting into a full table evicts the oldest entry.
 ///
 /// The trackers look up, insert and evict entries for every event at full rate in
-/// tables of up to 100,000 ids, so the index is an open-addressing array of 8-byte
-/// slots (part of the key's hash and the entry's number): a lookup usually touches one
-/// slot and one entry, and the order is a list of entry numbers, not of heap nodes.
+/// tables of up to 100,000 ids, far beyond the caches, so each memory access counts:
+/// the index is an open-addressing array of 8-byte slots (part of the key's hash and
+/// the entry's number), an entry holds short keys in place, and the order is a list of
+/// entry numbers, not of heap nodes. A lookup usually touches one slot and one entry.
 template <class Value>
 class ordered_table {
   static constexpr uint32_t none = UINT32_MAX;
 
+  // A key's bytes: in place up to `inline_size` (ids are mostly short), else in a heap
+  // buffer the entry keeps for the keys it holds later.
+  class key_text {
+  public:
+    static constexpr std::size_t inline_size = 24;
+
+    key_text() = default;
+    key_text(const key_text&) = delete;
+    key_text& operator=(const key_text&) = delete;
+
+    ~key_text() {
+      delete[] heap_;
+    }
+
+    std::string_view view() const noexcept {
+      return {size_ <= inline_size ? inline_ : heap_, size_};
+    }
+
+    void assign(std::string_view key) {
+      if (key.size() > inline_size && key.size() > heap_capacity_) {
+        delete[] heap_;
+        heap_ = new char[key.size()];
+        heap_capacity_ = static_cast<uint32_t>(key.size());
+      }
+      std::memcpy(key.size() <= inline_size ? inline_ : heap_, key.data(), key.size());
+      size_ = static_cast<uint32_t>(key.size());
+    }
+
+    bool equals(std::string_view key) const noexcept {
+      return key.size() == size_ && std::memcmp(view().data(), key.data(), size_) == 0;
+    }
+
+  private:
+    char inline_[inline_size];
+    uint32_t size_ = 0;
+    uint32_t heap_capacity_ = 0;
+    char* heap_ = nullptr;
+  };
+
   struct entry_slot {
-    std::string key;
+    key_text key;
     Value value{};
     uint32_t hash = 0;
     uint32_t prev = none;
     uint32_t next = none;
   };
+
+  // Entries live in chunks of fixed size: they never move, so pointers from `find`
+  // stay valid, and the chunk list is short enough to stay in cache.
+  static constexpr uint32_t chunk_bits = 10;
+  static constexpr uint32_t chunk_size = uint32_t{1} << chunk_bits;
 
 public:
   /// The entry `insert` evicted: its key, valid until the next `insert`, and its value.
@@ -43,7 +89,7 @@ public:
   };
 
   /// A view of one entry: `first` is the key, `second` the value.
-  using entry_view = std::pair<const std::string&, const Value&>;
+  using entry_view = std::pair<std::string_view, const Value&>;
 
   /// Walks the entries from oldest to newest.
   class const_iterator {
@@ -66,13 +112,13 @@ public:
 
     /// The entry under the iterator.
     entry_view operator*() const {
-      const auto& e = table_->entries_[at_];
-      return {e.key, e.value};
+      const auto& e = table_->entry(at_);
+      return {e.key.view(), e.value};
     }
 
     /// Moves to the next newer entry.
     const_iterator& operator++() {
-      at_ = table_->entries_[at_].next;
+      at_ = table_->entry(at_).next;
       return *this;
     }
 
@@ -100,13 +146,13 @@ public:
   /// The value of `key`, or null.
   Value* find(std::string_view key) {
     auto at = locate(key, hash_of(key));
-    return at == none ? nullptr : &entries_[slot_entry(slots_[at])].value;
+    return at == none ? nullptr : &entry(slot_entry(slots_[at])).value;
   }
 
   /// The value of `key`, or null.
   const Value* find(std::string_view key) const {
     auto at = locate(key, hash_of(key));
-    return at == none ? nullptr : &entries_[slot_entry(slots_[at])].value;
+    return at == none ? nullptr : &entry(slot_entry(slots_[at])).value;
   }
 
   /// Inserts `key` as the newest entry (replacing and moving an existing one);
@@ -120,8 +166,8 @@ public:
       remove_at(at);
     std::optional<evicted_entry> evicted;
     if (size_ >= capacity_) {
-      auto& old = entries_[oldest_];
-      evicted_key_.swap(old.key);
+      auto& old = entry(oldest_);
+      evicted_key_.assign(old.key.view());
       evicted.emplace(evicted_entry{evicted_key_, std::move(old.value)});
       remove_at(slot_of(oldest_));
     }
@@ -132,17 +178,18 @@ public:
       id = free_.back();
       free_.pop_back();
     } else {
-      id = static_cast<uint32_t>(entries_.size());
-      entries_.emplace_back();
+      id = allocated_++;
+      if ((id >> chunk_bits) == chunks_.size())
+        chunks_.push_back(std::make_unique<entry_slot[]>(chunk_size));
     }
-    auto& e = entries_[id];
+    auto& e = entry(id);
     e.key.assign(incoming_);
     e.value = std::move(value);
     e.hash = h;
     e.prev = newest_;
     e.next = none;
     if (newest_ != none)
-      entries_[newest_].next = id;
+      entry(newest_).next = id;
     else
       oldest_ = id;
     newest_ = id;
@@ -162,8 +209,8 @@ public:
 
   /// The oldest entry; the table must not be empty.
   entry_view front() const {
-    const auto& e = entries_[oldest_];
-    return {e.key, e.value};
+    const auto& e = entry(oldest_);
+    return {e.key.view(), e.value};
   }
 
   /// Removes the oldest entry; the table must not be empty.
@@ -228,14 +275,14 @@ private:
       auto s = slots_[i];
       if (s == 0)
         return none;
-      if (slot_hash(s) == h && entries_[slot_entry(s)].key == key)
+      if (slot_hash(s) == h && entry(slot_entry(s)).key.equals(key))
         return static_cast<uint32_t>(i);
     }
   }
 
   // The slot of entry `id`, which must be held.
   uint32_t slot_of(uint32_t id) const {
-    for (auto i = entries_[id].hash & mask();; i = (i + 1) & mask())
+    for (auto i = entry(id).hash & mask();; i = (i + 1) & mask())
       if (slot_entry(slots_[i]) == id && slots_[i] != 0)
         return static_cast<uint32_t>(i);
   }
@@ -260,16 +307,15 @@ private:
   // (backward-shift deletion keeps lookups free of tombstones).
   void remove_at(std::size_t at) {
     auto id = slot_entry(slots_[at]);
-    auto& e = entries_[id];
+    auto& e = entry(id);
     if (e.prev != none)
-      entries_[e.prev].next = e.next;
+      entry(e.prev).next = e.next;
     else
       oldest_ = e.next;
     if (e.next != none)
-      entries_[e.next].prev = e.prev;
+      entry(e.next).prev = e.prev;
     else
       newest_ = e.prev;
-    e.key.clear();
     e.value = Value{};
     free_.push_back(id);
     --size_;
@@ -289,8 +335,16 @@ private:
   std::size_t capacity_;
   std::size_t size_ = 0;
   std::vector<uint64_t> slots_;
-  // A deque keeps entries in place as it grows: pointers from `find` stay valid.
-  std::deque<entry_slot> entries_;
+  entry_slot& entry(uint32_t id) noexcept {
+    return chunks_[id >> chunk_bits][id & (chunk_size - 1)];
+  }
+
+  const entry_slot& entry(uint32_t id) const noexcept {
+    return chunks_[id >> chunk_bits][id & (chunk_size - 1)];
+  }
+
+  std::vector<std::unique_ptr<entry_slot[]>> chunks_;
+  uint32_t allocated_ = 0;
   std::vector<uint32_t> free_;
   // The last evicted key, and the key being inserted; both keep their buffers.
   std::string evicted_key_;

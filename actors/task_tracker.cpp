@@ -21,16 +21,19 @@ caf::expected<task_transition>
 task_tracker::create(std::string_view task_id, std::string_view task_type, double now) {
   if (tasks_.find(task_id) != nullptr || recent_.find(task_id) != nullptr)
     return refuse(task_id, "task_created");
-  if (auto evicted =
-        tasks_.insert(task_id, task_entry{std::string{task_type}, task_state::created, now, 0})) {
+  auto& bucket = bucket_of(task_type);
+  task_entry entry{&bucket, nullptr, task_state::created, now, 0};
+  if (bucket.first != task_type)
+    entry.overflow_type = std::make_unique<std::string>(task_type);
+  auto type = entry.type();
+  if (auto evicted = tasks_.insert(task_id, std::move(entry))) {
     ++abandoned_;
     if (evicted->second.state == task_state::started)
       --started_count_;
   }
-  ++stats_of(task_type).created;
+  ++bucket.second.created;
   ++totals_.created;
-  return task_transition{task_id, std::string{task_type}, task_state::created,
-                         task_state::created, 0, 0};
+  return task_transition{task_id, type, task_state::created, task_state::created, 0, 0};
 }
 
 caf::expected<task_transition> task_tracker::start(std::string_view task_id, double now) {
@@ -40,9 +43,10 @@ caf::expected<task_transition> task_tracker::start(std::string_view task_id, dou
   task->state = task_state::started;
   task->started_at = now;
   ++started_count_;
-  ++stats_of(task->type).started;
+  ++task->bucket->second.started;
   ++totals_.started;
-  return task_transition{task_id, task->type, task_state::created, task_state::started, 0, 0};
+  return task_transition{task_id, task->type(), task_state::created, task_state::started, 0,
+                         0};
 }
 
 caf::expected<task_transition> task_tracker::complete(std::string_view task_id, double now) {
@@ -68,14 +72,24 @@ std::size_t task_tracker::count_in(task_state s) const noexcept {
 
 caf::expected<task_transition>
 task_tracker::finish(std::string_view task_id, task_state to, double now) {
-  auto task = std::move(*tasks_.find(task_id));
+  auto* found = tasks_.find(task_id);
+  auto bucket = found->bucket;
+  auto state = found->state;
+  auto created_at = found->created_at;
+  auto started_at = found->started_at;
+  // An overflow type's name lives in the entry: keep it where the result can view it.
+  bool overflow = found->overflow_type != nullptr;
+  if (overflow)
+    finished_type_ = std::move(*found->overflow_type);
+  std::string_view type = overflow ? std::string_view{finished_type_}
+                                   : std::string_view{bucket->first};
   tasks_.erase(task_id);
-  task_transition result{task_id, task.type, task.state, to, now - task.created_at, 0};
-  if (task.state == task_state::started) {
+  task_transition result{task_id, type, state, to, now - created_at, 0};
+  if (state == task_state::started) {
     --started_count_;
-    result.run_seconds = now - task.started_at;
+    result.run_seconds = now - started_at;
   }
-  for (auto* stats : {&stats_of(task.type), &totals_}) {
+  for (auto* stats : {&bucket->second, &totals_}) {
     if (to == task_state::completed) {
       ++stats->completed;
       stats->total_seconds.add(result.total_seconds);
@@ -106,14 +120,14 @@ caf::error task_tracker::refuse(std::string_view task_id, const char* event) {
                                  + "' refused: " + why);
 }
 
-task_type_stats& task_tracker::stats_of(std::string_view type) {
+task_tracker::type_bucket& task_tracker::bucket_of(std::string_view type) {
   if (auto i = per_type_.find(type); i != per_type_.end())
-    return i->second;
+    return *i;
   // Types come from input: beyond the cap, new ones share one bucket.
   constexpr std::size_t max_types = 1024;
   if (per_type_.size() >= max_types)
-    return per_type_["other"];
-  return per_type_.emplace(std::string{type}, task_type_stats{}).first->second;
+    return *per_type_.emplace("other", task_type_stats{}).first;
+  return *per_type_.emplace(std::string{type}, task_type_stats{}).first;
 }
 
 } // namespace switchboard

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,8 @@ const char* to_string(task_state s) noexcept;
 struct task_transition {
   /// The task: a view of the id the caller passed in.
   std::string_view task_id;
-  /// Its type, as given when it was created.
-  std::string task_type;
+  /// Its type, as given when it was created; valid until the tracker's next call.
+  std::string_view task_type;
   /// State before the event.
   task_state from = task_state::created;
   /// State after the event.
@@ -106,22 +107,35 @@ public:
   }
 
 private:
+  using type_bucket = std::pair<const std::string, task_type_stats>;
+
+  // Kept small: the table holds up to 100,000 of them and every lifecycle event looks
+  // one up, mostly far from the cache. The type is a pointer to its statistics, whose
+  // key is the type's name (map nodes stay put).
   struct task_entry {
-    std::string type;
+    type_bucket* bucket = nullptr;
+    // The type's own name when it shares the overflow bucket.
+    std::unique_ptr<std::string> overflow_type;
     task_state state = task_state::created;
     double created_at = 0;
     double started_at = 0;
+
+    std::string_view type() const noexcept {
+      return overflow_type ? std::string_view{*overflow_type} : bucket->first;
+    }
   };
 
   caf::expected<task_transition> finish(std::string_view task_id, task_state to, double now);
 
   caf::error refuse(std::string_view task_id, const char* event);
 
-  task_type_stats& stats_of(std::string_view type);
+  type_bucket& bucket_of(std::string_view type);
 
   ordered_table<task_entry> tasks_;
   ordered_table<task_state> recent_;
   std::map<std::string, task_type_stats, std::less<>> per_type_;
+  // The type of the last finished task when it was an overflow type.
+  std::string finished_type_;
   task_type_stats totals_;
   std::size_t started_count_ = 0;
   uint64_t rejected_ = 0;

@@ -16,7 +16,7 @@ namespace {
 std::string keys(const ordered_table<int>& t) {
   std::string out;
   for (const auto& [key, value] : t)
-    out += key + "=" + std::to_string(value) + ";";
+    out += std::string{key} + "=" + std::to_string(value) + ";";
   return out;
 }
 
@@ -100,7 +100,10 @@ TEST_CASE("ordered table agrees with a plain list under random operations") {
   ordered_table<int> t{50};
   std::mt19937 rng{7};
   for (int step = 0; step < 50000; ++step) {
-    auto key = "key-" + std::to_string(rng() % 200);
+    // Lengths from 5 to 46 bytes: keys kept in place, on the heap, and entries that
+    // hold one kind after the other.
+    auto n = rng() % 200;
+    auto key = "key-" + std::to_string(n) + std::string((n * 7) % 41, 'x');
     switch (rng() % 4) {
       case 0:
       case 1: {
@@ -146,4 +149,35 @@ TEST_CASE("ordered table agrees with a plain list under random operations") {
   for (const auto& [k, v] : t)
     seen.emplace_back(k, v);
   CHECK(seen == model);
+}
+
+TEST_CASE("ordered table holds keys of every length across many chunks of entries") {
+  ordered_table<std::size_t> t{3000};
+  auto key_of = [](std::size_t i) {
+    return std::to_string(i) + ":" + std::string(i % 64, static_cast<char>('a' + i % 26));
+  };
+  for (std::size_t i = 0; i < 5000; ++i)
+    t.insert(key_of(i), i);
+  REQUIRE(t.size() == 3000);
+  for (std::size_t i = 0; i < 5000; ++i) {
+    auto* v = t.find(key_of(i));
+    if (i < 2000) {
+      CHECK(v == nullptr);
+    } else {
+      REQUIRE(v != nullptr);
+      CHECK(*v == i);
+    }
+  }
+  std::size_t expected = 2000;
+  for (const auto& [k, v] : t) {
+    CHECK(k == key_of(v));
+    CHECK(v == expected++);
+  }
+  // A key one byte longer than another that shares its start is a different key.
+  ordered_table<int> u{4};
+  std::string long_key(40, 'k');
+  u.insert(long_key, 1);
+  CHECK(u.find(long_key.substr(0, 39)) == nullptr);
+  CHECK(u.find(long_key + "k") == nullptr);
+  REQUIRE(u.find(long_key) != nullptr);
 }

@@ -140,3 +140,29 @@ TEST_CASE("the tracker holds a bounded number of tasks") {
   REQUIRE_FALSE(newest);
   CHECK(code_of(newest.error()) == proc_errc::invalid_transition);
 }
+
+TEST_CASE("task types beyond the cap share one bucket yet keep their names") {
+  task_tracker tracker;
+  for (int i = 0; i < 1030; ++i) {
+    auto id = "t" + std::to_string(i);
+    auto type = "type-" + std::to_string(i);
+    auto c = tracker.create(id, type, 1.0);
+    REQUIRE(c);
+    CHECK(c->task_type == type);
+  }
+  CHECK(tracker.per_type().size() == 1025);
+  CHECK(tracker.per_type().at("other").created == 6);
+  CHECK(tracker.per_type().count("type-1029") == 0);
+  auto s = tracker.start("t1029", 2.0);
+  REQUIRE(s);
+  CHECK(s->task_type == "type-1029");
+  auto done = tracker.complete("t1029", 3.0);
+  REQUIRE(done);
+  CHECK(done->task_type == "type-1029");
+  auto failed = tracker.fail("t5", 3.0);
+  REQUIRE(failed);
+  CHECK(failed->task_type == "type-5");
+  CHECK(tracker.per_type().at("other").started == 1);
+  CHECK(tracker.per_type().at("other").completed == 1);
+  CHECK(tracker.per_type().at("type-5").failed == 1);
+}
