@@ -121,14 +121,15 @@ private:
                       processor_context& ctx) {
     json_fields data;
     data.set("document_id", f.document_id);
-    data.set("task_id", f.task_id);
     if (!file_path.empty())
       data.set("file_path", file_path);
     if (f.event_type == "task_created") {
+      // The factory adds task_id, task_type and status.
       emit(ctx, ctx.factory().create_task_event(f.task_id, "created", f.task_type, f.status,
                                                 {}, std::move(data)));
       return;
     }
+    data.set("task_id", f.task_id);
     data.set("status", f.status);
     data.set("task_type", f.task_type);
     emit(ctx, ctx.factory().create(f.event_type, data));
