@@ -282,6 +282,81 @@ bool json_member_reader::next(json_member& out) noexcept {
   return true;
 }
 
+namespace {
+
+// Steps back over whitespace from `i` (one past the byte to look at).
+std::size_t back_over_space(std::string_view text, std::size_t i) noexcept {
+  while (i > 0 && is_space(text[i - 1]))
+    --i;
+  return i;
+}
+
+// The opening quote of the string whose closing quote is at `close`, or npos. A quote
+// inside a string follows an odd run of backslashes; the opening one follows none
+// (outside strings, valid JSON has no backslash).
+std::size_t opening_quote(std::string_view text, std::size_t close) noexcept {
+  auto at = close;
+  while (at > 0) {
+    at = text.rfind('"', at - 1);
+    if (at == std::string_view::npos)
+      return at;
+    std::size_t slashes = 0;
+    while (at > slashes && text[at - 1 - slashes] == '\\')
+      ++slashes;
+    if (slashes % 2 == 0)
+      return at;
+  }
+  return std::string_view::npos;
+}
+
+} // namespace
+
+bool find_last_object_member(std::string_view text, json_last_member& out) noexcept {
+  constexpr auto npos = std::string_view::npos;
+  auto i = back_over_space(text, text.size());
+  if (i == 0 || text[i - 1] != '}')
+    return false;
+  i = back_over_space(text, i - 1);
+  if (i == 0 || text[i - 1] != '}')
+    return false;
+  out.value_end = i;
+  // Back to the brace that opens the value, stepping over whole strings.
+  std::size_t depth = 0;
+  while (i > 0) {
+    char c = text[--i];
+    if (c == '"') {
+      i = opening_quote(text, i);
+      if (i == npos)
+        return false;
+    } else if (c == '}' || c == ']') {
+      ++depth;
+    } else if (c == '{' || c == '[') {
+      if (--depth == 0)
+        break;
+    }
+  }
+  if (depth != 0 || text[i] != '{')
+    return false;
+  out.value_begin = i;
+  i = back_over_space(text, i);
+  if (i == 0 || text[i - 1] != ':')
+    return false;
+  i = back_over_space(text, i - 1);
+  if (i == 0 || text[i - 1] != '"')
+    return false;
+  auto key_end = i - 1;
+  auto key_begin = opening_quote(text, key_end);
+  if (key_begin == npos)
+    return false;
+  // Another member must come before it: the comma, not the object's own brace.
+  auto before = back_over_space(text, key_begin);
+  if (before == 0 || text[before - 1] != ',')
+    return false;
+  out.key_begin = key_begin;
+  out.key = text.substr(key_begin + 1, key_end - key_begin - 1);
+  return true;
+}
+
 bool split_json_members(std::string_view text, std::vector<json_member>& out) {
   json_member_reader reader{text};
   json_member member;

@@ -52,6 +52,25 @@ private:
   bool failed_ = false;
 };
 
+/// Where the last top-level member of a JSON object's text is, found from the end.
+struct json_last_member {
+  /// Offset of the opening quote of its key.
+  std::size_t key_begin = 0;
+  /// The key between its quotes, escapes as written.
+  std::string_view key;
+  /// Offset of the value's first byte.
+  std::size_t value_begin = 0;
+  /// Offset one past the value's last byte.
+  std::size_t value_end = 0;
+};
+
+/// Finds the last member of `text`, one JSON object a parser has accepted, whose value
+/// is an object, by reading backwards from the end: the cost grows with that member's
+/// size, not the whole text's. False when the text does not end that way (the last
+/// value is not an object, or the object has a single member), or holds what a
+/// parser would not have accepted.
+bool find_last_object_member(std::string_view text, json_last_member& out) noexcept;
+
 /// Splits the text of one JSON object into its top-level members, appending them to
 /// `out`; false when the text cannot be split.
 bool split_json_members(std::string_view text, std::vector<json_member>& out);

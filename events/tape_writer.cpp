@@ -64,7 +64,6 @@ void tape_writer::end_container(char type, std::size_t begun, std::size_t count)
 }
 
 void tape_writer::copy_value(const uint64_t* tape, const uint8_t* strings, std::size_t at) {
-  constexpr uint64_t payload = 0x00FFFFFFFFFFFFFFULL;
   auto end = value_end(tape, at);
   if (end == at + 1) {
     // Most members hold one string or literal.
@@ -75,9 +74,15 @@ void tape_writer::copy_value(const uint64_t* tape, const uint8_t* strings, std::
     add_string(string_at(tape, strings, at));
     return;
   }
-  // The value's strings lie one after another in the string buffer (simdjson writes
-  // them in document order, and so does this writer): one copy moves them all, and
-  // every string word moves by the same distance.
+  copy_words(tape, strings, at, end);
+}
+
+void tape_writer::copy_words(const uint64_t* tape, const uint8_t* strings, std::size_t at,
+                             std::size_t end) {
+  constexpr uint64_t payload = 0x00FFFFFFFFFFFFFFULL;
+  // The strings lie one after another in the string buffer (simdjson writes them in
+  // document order, and so does this writer): one copy moves them all, and every
+  // string word moves by the same distance.
   std::size_t first = end;
   std::size_t last = end;
   for (auto i = at; i < end; ++i) {

@@ -75,6 +75,11 @@ public:
   /// layout), with everything inside it.
   void copy_value(const uint64_t* tape, const uint8_t* strings, std::size_t at);
 
+  /// Appends the words `[at, end)` of another parse: whole values, or whole members of
+  /// an object (keys and values), with everything inside them.
+  void copy_words(const uint64_t* tape, const uint8_t* strings, std::size_t at,
+                  std::size_t end);
+
   /// Appends a mutable tree's value as simdjson would parse its text from `write_json`
   /// (an unsigned number that fits an int64 is one, NaN and infinities are null).
   void add_tree(const boost::json::value& value);

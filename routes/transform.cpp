@@ -13,6 +13,7 @@
 #include "events/codec.hpp"
 #include "events/error.hpp"
 #include "events/factory.hpp"
+#include "events/json_fields.hpp"
 #include "events/json_members.hpp"
 #include "events/json_writer.hpp"
 #include "events/tape_writer.hpp"
@@ -236,26 +237,27 @@ json::object* metadata_of(json::object& ev, caf::error& err) {
   return &md.get_object();
 }
 
-caf::error add_routing_metadata(json::object& ev, const transform_context& ctx) {
-  caf::error err;
-  auto* md = metadata_of(ev, err);
-  if (!md)
-    return err;
-  // One growth for the three members instead of one each.
-  md->reserve(md->size() + 3);
-  // Assigning views makes each string in the tree's own storage.
-  (*md)["route"] = ctx.route;
-  (*md)["routed_at"] = now_text(ctx);
-  (*md)["dispatcher_id"] = ctx.dispatcher_id;
+// The text a stamp writes; a view valid until the thread's next call.
+std::string_view stamp_text(stamp_value value, const transform_context& ctx) {
+  switch (value) {
+    case stamp_value::route: return ctx.route;
+    case stamp_value::now: return now_text(ctx);
+    case stamp_value::dispatcher_id: return ctx.dispatcher_id;
+  }
   return {};
 }
 
-caf::error add_timestamp(json::object& ev, const transform_context& ctx) {
+caf::error apply_stamps(json::object& ev, const std::vector<metadata_stamp>& stamps,
+                        const transform_context& ctx) {
   caf::error err;
   auto* md = metadata_of(ev, err);
   if (!md)
     return err;
-  (*md)["processed_at"] = now_text(ctx);
+  // One growth for all members instead of one each.
+  md->reserve(md->size() + stamps.size());
+  // Assigning views makes each string in the tree's own storage.
+  for (const auto& stamp : stamps)
+    (*md)[stamp.key] = stamp_text(stamp.value, ctx);
   return {};
 }
 
@@ -435,8 +437,10 @@ std::chrono::system_clock::time_point transform_context::now() const {
 builtin_registry& builtin_registry::global() {
   static builtin_registry instance = [] {
     builtin_registry reg;
-    reg.add("add_routing_metadata", add_routing_metadata, {"metadata"});
-    reg.add("add_timestamp", add_timestamp, {"metadata"});
+    reg.add_stamps("add_routing_metadata", {{"route", stamp_value::route},
+                                            {"routed_at", stamp_value::now},
+                                            {"dispatcher_id", stamp_value::dispatcher_id}});
+    reg.add_stamps("add_timestamp", {{"processed_at", stamp_value::now}});
     reg.add("redact_pii", redact_pii, {"data"});
     reg.add("increment_hops", increment_hops, {"metadata"});
     return reg;
@@ -447,6 +451,13 @@ builtin_registry& builtin_registry::global() {
 void builtin_registry::add(std::string name, builtin_transform fn,
                            std::vector<std::string> members) {
   fns_[std::move(name)] = builtin_entry{std::move(fn), std::move(members)};
+}
+
+void builtin_registry::add_stamps(std::string name, std::vector<metadata_stamp> stamps) {
+  auto fn = [stamps](json::object& ev, const transform_context& ctx) {
+    return apply_stamps(ev, stamps, ctx);
+  };
+  fns_[std::move(name)] = builtin_entry{std::move(fn), {"metadata"}, std::move(stamps)};
 }
 
 const builtin_entry* builtin_registry::find(std::string_view name) const {
@@ -604,7 +615,10 @@ bool redact_pii_text(std::string& text) {
 // -- steps --------------------------------------------------------------------
 
 transform_step::transform_step(std::string name, builtin_entry entry)
-  : members_(std::move(entry.members)), name_(std::move(name)), builtin_(std::move(entry.fn)) {
+  : members_(std::move(entry.members)),
+    name_(std::move(name)),
+    builtin_(std::move(entry.fn)),
+    stamps_(std::move(entry.stamps)) {
   // A built-in's code may change whatever it names.
   written_ = members_;
 }
@@ -865,6 +879,19 @@ void transform_chain::push_back(transform_step step) {
       read_only_.push_back(m);
   }
   steps_.push_back(std::move(step));
+  auto into_metadata = [](const json_pointer& p) {
+    return p.tokens().size() == 2 && p.tokens()[0] == "metadata";
+  };
+  metadata_only_ = !whole_ && written_ == std::vector<std::string>{"metadata"}
+                   && std::all_of(steps_.begin(), steps_.end(), [&](const transform_step& t) {
+                        if (t.is_builtin())
+                          return !t.stamps().empty();
+                        if (t.op() == patch_op::add)
+                          return into_metadata(t.path()) && !t.value().is_structured();
+                        return t.op() == patch_op::copy && into_metadata(t.path())
+                               && !t.from().tokens().empty()
+                               && t.from().tokens()[0] != "metadata";
+                      });
 }
 
 std::size_t transform_chain::member_index(std::string_view member) const noexcept {
@@ -1040,8 +1067,115 @@ void transform_chain::write_members_parsed(std::string& out, simdjson::dom::obje
   }
 }
 
+namespace {
+
+// Sets `key` of `fields` to a scalar of the parse; false for an object or array.
+bool set_parsed(json_fields& fields, std::string_view key, simdjson::dom::element value) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::STRING: fields.set(key, value.get_string().value_unsafe()); break;
+    case element_type::INT64: fields.set(key, value.get_int64().value_unsafe()); break;
+    case element_type::UINT64: fields.set(key, value.get_uint64().value_unsafe()); break;
+    case element_type::DOUBLE: fields.set(key, value.get_double().value_unsafe()); break;
+    case element_type::BOOL: fields.set(key, value.get_bool().value_unsafe()); break;
+    case element_type::NULL_VALUE: fields.set_raw(key, "null"); break;
+    default: return false;
+  }
+  return true;
+}
+
+// Sets `key` of `fields` to a scalar of a tree; false for an object or array.
+bool set_tree(json_fields& fields, std::string_view key, const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::string: fields.set(key, std::string_view{value.get_string()}); break;
+    case json::kind::int64: fields.set(key, value.get_int64()); break;
+    case json::kind::uint64: fields.set(key, value.get_uint64()); break;
+    case json::kind::double_: fields.set(key, value.get_double()); break;
+    case json::kind::bool_: fields.set(key, value.get_bool()); break;
+    case json::kind::null: fields.set_raw(key, "null"); break;
+    default: return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<caf::expected<event_ptr>>
+transform_chain::apply_to_metadata(const event& ev, const transform_context& ctx,
+                                   codec& dec) const {
+  if (!ev.has_metadata())
+    return std::nullopt;
+  const auto* parse = ev.tape();
+  const auto* strings = ev.tape_strings();
+  // On the parse, `metadata` must be the root's last member and the only one so named.
+  auto root_close = static_cast<uint32_t>(parse[1]) - 1;
+  std::size_t members = 0;
+  std::size_t metadata_key = 0;
+  std::size_t last_key = 0;
+  for (std::size_t at = 2; at < root_close; at = tape_writer::value_end(parse, at + 1)) {
+    ++members;
+    last_key = at;
+    if (tape_writer::string_at(parse, strings, at) == "metadata") {
+      if (metadata_key != 0)
+        return std::nullopt;
+      metadata_key = at;
+    }
+  }
+  if (metadata_key == 0 || metadata_key != last_key)
+    return std::nullopt;
+  json_last_member last;
+  if (!find_last_object_member(ev.bytes(), last) || last.key != "metadata")
+    return std::nullopt;
+  // Its members, as the tree would write them; nested values and repeated keys are
+  // left to the tree.
+  json_fields md;
+  for (auto field : ev.metadata())
+    if (md.contains(field.key) || !set_parsed(md, field.key, field.value))
+      return std::nullopt;
+  for (const auto& step : steps_) {
+    if (step.is_builtin()) {
+      for (const auto& stamp : step.stamps())
+        md.set(stamp.key, stamp_text(stamp.value, ctx));
+      continue;
+    }
+    const auto& key = step.path().tokens()[1];
+    if (step.op() == patch_op::add) {
+      set_tree(md, key, step.value());
+      continue;
+    }
+    simdjson::dom::element found;
+    if (!find_in_parse(ev.root(), step.from().tokens(), found) || !set_parsed(md, key, found))
+      return std::nullopt;
+  }
+  // The text up to the member and after it stays; the parse of the members before it
+  // is copied as it is, since it lands at the same place.
+  auto text = ev.bytes();
+  std::string out;
+  out.reserve(text.size() + md.text_size() + simdjson::SIMDJSON_PADDING);
+  out.append(text.data(), last.key_begin);
+  out.append("\"metadata\":");
+  md.write(out);
+  out.append(text.substr(last.value_end));
+  thread_local tape_writer tape;
+  tape.begin_document();
+  auto root_at = tape.begin_object();
+  tape.copy_words(parse, strings, 2, metadata_key + 1);
+  auto md_at = tape.begin_object();
+  bool parse_written = md.write_tape(tape);
+  tape.end_object(md_at, md.size());
+  tape.end_object(root_at, members);
+  tape.end_document();
+  auto result = parse_written ? dec.decode_with_tape(out, tape) : dec.decode(std::move(out));
+  if (!result)
+    return std::nullopt;
+  return result;
+}
+
 caf::expected<event_ptr> transform_chain::apply(const event& ev, const transform_context& ctx,
                                                 codec& dec) const {
+  if (metadata_only_)
+    if (auto done = apply_to_metadata(ev, ctx, dec))
+      return std::move(*done);
   std::string out;
   // Room for what the steps add and for the padding the decoder appends, so neither
   // grows the buffer.

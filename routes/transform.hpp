@@ -48,12 +48,26 @@ struct transform_context {
 using builtin_transform
   = std::function<caf::error(boost::json::object& event, const transform_context& ctx)>;
 
+/// A value of the context that a stamping built-in writes into `metadata`.
+enum class stamp_value { route, now, dispatcher_id };
+
+/// One member of `metadata` that a stamping built-in sets.
+struct metadata_stamp {
+  /// The member's key.
+  std::string key;
+  /// What it is set to.
+  stamp_value value;
+};
+
 /// A registered built-in and the top-level envelope members it reads or writes.
 struct builtin_entry {
   /// The transformation.
   builtin_transform fn;
   /// Top-level members touched, e.g. `metadata`; empty means the whole event.
   std::vector<std::string> members;
+  /// For a built-in that only sets members of `metadata` to values of the context: those
+  /// members. A chain of such steps and of patches into `metadata` runs without a tree.
+  std::vector<metadata_stamp> stamps;
 };
 
 /// The built-in transformations by name; adding one is one call to `add`.
@@ -70,6 +84,10 @@ public:
   /// touches (`{"metadata"}`) lets a transform copy only those into a mutable tree;
   /// without them the built-in sees the whole event.
   void add(std::string name, builtin_transform fn, std::vector<std::string> members = {});
+
+  /// Registers (or replaces) a built-in that sets members of `metadata` (made when
+  /// absent) to values of the context.
+  void add_stamps(std::string name, std::vector<metadata_stamp> stamps);
 
   /// The built-in called `name`, or null.
   const builtin_entry* find(std::string_view name) const;
@@ -134,6 +152,31 @@ public:
     return static_cast<bool>(builtin_);
   }
 
+  /// The members of `metadata` a stamping built-in sets; empty for other steps.
+  const std::vector<metadata_stamp>& stamps() const noexcept {
+    return stamps_;
+  }
+
+  /// The operation of a JSON Patch step.
+  patch_op op() const noexcept {
+    return op_;
+  }
+
+  /// The target of a JSON Patch step.
+  const json_pointer& path() const noexcept {
+    return path_;
+  }
+
+  /// The source of a JSON Patch move or copy.
+  const json_pointer& from() const noexcept {
+    return from_;
+  }
+
+  /// The value of a JSON Patch add, replace or test.
+  const boost::json::value& value() const noexcept {
+    return value_;
+  }
+
   /// Top-level members the step reads or writes; empty when it may touch any.
   const std::vector<std::string>& members() const noexcept {
     return members_;
@@ -156,6 +199,7 @@ private:
   std::vector<std::string> written_;
   std::string name_;
   builtin_transform builtin_;
+  std::vector<metadata_stamp> stamps_;
   patch_op op_ = patch_op::add;
   json_pointer path_;
   json_pointer from_;
@@ -247,6 +291,13 @@ private:
   bool write_members_raw(std::string& out, const event& ev, const boost::json::object& tree,
                          tape_writer& tape, std::size_t& members) const;
 
+  // Runs a chain that only sets members of `metadata` (see `metadata_only_`) without a
+  // tree, when `ev` allows it: its metadata is its last member and holds no nested
+  // values. Nothing (nullopt) when it does not allow it or a step would fail, for the
+  // tree to run the chain and word any error.
+  std::optional<caf::expected<event_ptr>>
+  apply_to_metadata(const event& ev, const transform_context& ctx, codec& dec) const;
+
   // Writes the same members as `write_members_raw`, serializing the unchanged ones
   // from the parse.
   void write_members_parsed(std::string& out, simdjson::dom::object root,
@@ -262,6 +313,9 @@ private:
   // The entries of `members_` that are not in `written_`.
   std::vector<std::string> read_only_;
   bool whole_ = false;
+  // Every step is a stamping built-in, or an add or a copy (from another member) into
+  // a member of `metadata`.
+  bool metadata_only_ = false;
 };
 
 } // namespace switchboard

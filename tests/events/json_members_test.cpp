@@ -204,3 +204,66 @@ TEST_CASE("json_member_reader tells keys with escapes from plain ones") {
   CHECK_FALSE(reader.next(m));
   CHECK(reader.done());
 }
+
+namespace {
+
+// What the forward reader says the backward search must find: the last member, when
+// its value is an object and another member comes before it.
+void check_last_member(const std::string& text) {
+  INFO(text);
+  std::vector<json_member> members;
+  REQUIRE(split_json_members(text, members));
+  json_last_member last;
+  bool found = find_last_object_member(text, last);
+  bool expected = members.size() >= 2 && members.back().value.front() == '{';
+  REQUIRE(found == expected);
+  if (!found)
+    return;
+  CHECK(last.key == members.back().key);
+  CHECK(text.substr(last.value_begin, last.value_end - last.value_begin)
+        == members.back().value);
+  CHECK(text[last.key_begin] == '"');
+  CHECK(text.substr(last.key_begin + 1, last.key.size()) == last.key);
+}
+
+} // namespace
+
+TEST_CASE("the last object member is found from the end as the reader finds it") {
+  for (std::string text : {
+         R"({"a":1,"metadata":{"generator":"demo"}})",
+         R"({"a":1,"metadata":{}})",
+         "{ \"a\" : 1 ,\n  \"metadata\" : { \"k\" : [ 1 , 2 ] } \n}\n",
+         R"({"a":1,"m":{"s":"}{][\"","t":"\\","u":"\\\"}"}})",
+         R"({"a":"{\"x\":1}","m":{"in":{"deep":[{"x":"]"}]}}})",
+         R"({"a":1,"m\"e":{"k":"v"}})",
+         R"({"a":1,"m\\":{"k":"v"}})",
+         R"({"a":{"b":1},"m":{"k":"\u007d"}})",
+         R"({"only":{"k":1}})",
+         R"({"a":1,"m":[1,2]})",
+         R"({"a":1,"m":"{}"})",
+         R"({"a":1,"m":2})",
+         R"({"a":1,"m":{"x":{}}, "n":{"y":"\\\\"}})",
+       })
+    check_last_member(text);
+}
+
+TEST_CASE("the last object member is found after strings ending in backslash runs") {
+  // Runs of backslashes before quotes, at every length, inside the last member.
+  for (std::size_t n = 0; n < 9; ++n) {
+    std::string run(2 * n, '\\');
+    check_last_member("{\"a\":1,\"m\":{\"k\":\"" + run + "\"}}");
+    check_last_member("{\"a\":1,\"m\":{\"k\":\"x" + run + "\\\"" + run + "\"}}");
+    check_last_member("{\"a\":1,\"m\":{\"k" + run + "\":\"" + run + "}\"}}");
+  }
+}
+
+TEST_CASE("the backward search refuses text that does not end in an object member") {
+  json_last_member last;
+  CHECK_FALSE(find_last_object_member("", last));
+  CHECK_FALSE(find_last_object_member("}", last));
+  CHECK_FALSE(find_last_object_member("}}", last));
+  CHECK_FALSE(find_last_object_member(R"(:{"k":1}})", last));
+  CHECK_FALSE(find_last_object_member(R"("m":{"k":1}})", last));
+  CHECK_FALSE(find_last_object_member(R"({"a":1,"m":{"k":1]})", last));
+  CHECK_FALSE(find_last_object_member(R"({"a":1,"m":{"k":"1}})", last));
+}
