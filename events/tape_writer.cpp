@@ -110,6 +110,28 @@ void tape_writer::copy_words(const uint64_t* tape, const uint8_t* strings, std::
   }
   // Container words hold tape indices: they move by where the copy lands.
   auto shift = static_cast<int64_t>(word_count_) - static_cast<int64_t>(at);
+  if (shift == 0 && string_shift == 0) {
+    // Landing where it was (the members before another one of the same object): the
+    // words stay as they are; only the nesting needs counting.
+    auto count = end - at;
+    if (word_count_ + count > words_.size())
+      words_.resize(std::max(word_count_ + count, words_.size() * 2 + 64));
+    std::memcpy(words_.data() + word_count_, tape + at, count * sizeof(uint64_t));
+    word_count_ += count;
+    for (auto i = at; i < end; ++i) {
+      switch (type_at(tape, i)) {
+        case '{':
+        case '[': open(); break;
+        case '}':
+        case ']': --open_; break;
+        case 'l':
+        case 'u':
+        case 'd': ++i; break; // the number's bits
+        default: break;
+      }
+    }
+    return;
+  }
   auto moved = [shift](uint64_t w) {
     auto index = static_cast<uint32_t>(static_cast<int64_t>(static_cast<uint32_t>(w)) + shift);
     return (w & ~uint64_t{0xFFFFFFFF}) | index;

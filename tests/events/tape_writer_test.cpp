@@ -201,6 +201,15 @@ TEST_CASE("copying an event's root value gives its parse back word for word") {
     tape.end_document();
     check_same_parse(tape, (*ev)->tape(), (*ev)->tape_strings());
     CHECK(tape.max_depth() == depth);
+    // Copied elsewhere, after other words and strings, every index and offset moves.
+    tape.begin_document();
+    auto at = tape.begin_array();
+    tape.add_string("before");
+    tape.copy_value((*ev)->tape(), (*ev)->tape_strings(), 1);
+    tape.end_array(at, 2);
+    tape.end_document();
+    check_same_parse(tape, "[\"before\"," + text + "]");
+    CHECK(tape.max_depth() == depth + 1);
   }
 }
 
