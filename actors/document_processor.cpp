@@ -31,6 +31,11 @@ public:
     return "document";
   }
 
+  void prepare(const event& next) override {
+    if (next.family() == event_family::document)
+      docs_.prefetch(next.data_string("document_id"));
+  }
+
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
     auto kind = ev->kind();

@@ -79,6 +79,12 @@ public:
   /// The analysis task id of a document.
   static std::string analysis_task_id(std::string_view document_id);
 
+  /// Starts loading what an event of `document_id` will look up.
+  void prefetch(std::string_view document_id) const noexcept {
+    docs_.prefetch(document_id);
+    recent_.prefetch(document_id);
+  }
+
   /// The status of a document in progress or recently finished.
   std::optional<document_status> status(std::string_view document_id) const;
 

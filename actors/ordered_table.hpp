@@ -155,6 +155,12 @@ public:
     return at == none ? nullptr : &entry(slot_entry(slots_[at])).value;
   }
 
+  /// Starts loading the slot where a lookup of `key` begins into the cache.
+  void prefetch(std::string_view key) const noexcept {
+    if (!slots_.empty())
+      __builtin_prefetch(&slots_[hash_of(key) & mask()]);
+  }
+
   /// Inserts `key` as the newest entry (replacing and moving an existing one);
   /// returns the entry evicted to make room, if any. Keys are copied into buffers the
   /// table keeps from entries it let go, so a full table inserts without allocating.

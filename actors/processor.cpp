@@ -68,10 +68,21 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       res.id = wb.id;
       auto now = wall_now();
       auto n = static_cast<uint32_t>(wb.size());
+      const auto& items = *wb.items;
+      // Two steps ahead the event's memory starts loading, one step ahead the state it
+      // will need: each arrives while the events before it are handled.
+      if (n > 0)
+        prefetch(*items[0].ev);
+      if (n > 1)
+        prefetch(*items[1].ev);
+      if (n > 0)
+        st.logic->prepare(*items[0].ev);
       for (uint32_t i = 0; i < n; ++i) {
-        const auto& item = (*wb.items)[i];
+        const auto& item = items[i];
+        if (i + 2 < n)
+          prefetch(*items[i + 2].ev);
         if (i + 1 < n)
-          prefetch(*(*wb.items)[i + 1].ev);
+          st.logic->prepare(*items[i + 1].ev);
         st.ctx->begin(item.ev.get(), now);
         st.logic->handle(item.ev, *st.ctx);
         if (!st.ctx->rejection().empty()) {
@@ -133,6 +144,10 @@ void processor_context::begin(const event* current, double now) {
 }
 
 processor_logic::~processor_logic() {
+  // nop
+}
+
+void processor_logic::prepare(const event&) {
   // nop
 }
 

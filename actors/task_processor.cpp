@@ -31,6 +31,11 @@ public:
     return "task";
   }
 
+  void prepare(const event& next) override {
+    if (next.family() == event_family::task)
+      tasks_.prefetch(next.data_string("task_id"));
+  }
+
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
     auto kind = ev->kind();

@@ -69,6 +69,12 @@ public:
   caf::expected<task_transition> create(std::string_view task_id, std::string_view task_type,
                                         double now);
 
+  /// Starts loading what a lifecycle event of `task_id` will look up.
+  void prefetch(std::string_view task_id) const noexcept {
+    tasks_.prefetch(task_id);
+    recent_.prefetch(task_id);
+  }
+
   /// Records task_started; only a created task may start.
   caf::expected<task_transition> start(std::string_view task_id, double now);
 
