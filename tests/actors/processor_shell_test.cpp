@@ -10,10 +10,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/processor.hpp"
 #include "actors/protocol.hpp"
+#include "events/codec.hpp"
 
 using namespace switchboard;
 using namespace std::chrono_literals;
@@ -116,4 +118,63 @@ TEST_CASE("a processor logic without a tick interval ticks and reports at the sh
   // Every report comes from a tick, and ticks come no faster than reports.
   CHECK(f.counts->ticks >= f.counts->reports);
   CHECK(f.counts->ticks <= f.counts->reports + 2);
+}
+
+namespace {
+
+// Records the order of prepare and handle calls as "p<id>" and "h<id>".
+class recording_logic : public processor_logic {
+public:
+  explicit recording_logic(std::shared_ptr<std::vector<std::string>> calls)
+    : calls_(std::move(calls)) {
+    // nop
+  }
+
+  std::string_view name() const override {
+    return "recording";
+  }
+
+  void prepare(const event& next) override {
+    calls_->push_back("p" + std::string{next.event_id()});
+  }
+
+  void handle(const event_ptr& ev, processor_context&) override {
+    calls_->push_back("h" + std::string{ev->event_id()});
+  }
+
+  boost::json::object stats() const override {
+    return {};
+  }
+
+private:
+  std::shared_ptr<std::vector<std::string>> calls_;
+};
+
+} // namespace
+
+TEST_CASE("a processor logic is prepared for each event one step before it is handled") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  auto calls = std::make_shared<std::vector<std::string>>();
+  processor_shell_config pc;
+  pc.make = [calls] { return std::make_unique<recording_logic>(calls); };
+  pc.dispatcher = self;
+  auto shell = spawn_processor(sys, pc);
+  codec dec;
+  auto items = std::make_shared<std::vector<work_item>>();
+  for (int i = 0; i < 4; ++i) {
+    auto ev = dec.decode(R"({"event_id":")" + std::to_string(i)
+                         + R"(","event_type":"metrics","timestamp":"t","source":"s","data":{}})");
+    REQUIRE(ev);
+    items->push_back(work_item{*ev, i});
+  }
+  work_batch wb;
+  wb.id = 7;
+  wb.items = items;
+  self->send(shell, process_atom::value, wb);
+  self->receive([](done_atom, const work_result& r) { CHECK(r.id == 7); },
+                caf::after(std::chrono::seconds(10)) >> [] { FAIL("no work result"); });
+  CHECK(*calls == std::vector<std::string>{"p0", "p1", "h0", "p2", "h1", "p3", "h2", "h3"});
+  caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
 }
