@@ -14,8 +14,19 @@ const char* to_string(agent_health h) noexcept {
   return "unknown";
 }
 
+namespace {
+
+std::size_t slots_of(const std::vector<agent_spec>& agents, const agent_pool_options& opts) {
+  std::size_t n = opts.queue_capacity + 1;
+  for (const auto& a : agents)
+    n += static_cast<std::size_t>(std::max(0, a.max_concurrency));
+  return n;
+}
+
+} // namespace
+
 agent_pool::agent_pool(const std::vector<agent_spec>& agents, agent_pool_options opts)
-  : opts_(opts) {
+  : opts_(opts), tasks_(slots_of(agents, opts)) {
   agents_.reserve(agents.size());
   for (const auto& spec : agents)
     agents_.push_back(
@@ -24,7 +35,7 @@ agent_pool::agent_pool(const std::vector<agent_spec>& agents, agent_pool_options
 
 caf::expected<std::optional<assignment>>
 agent_pool::assign(const std::string& task_id, const std::string& task_type, double now) {
-  if (tasks_.count(task_id) > 0)
+  if (tasks_.find(task_id) != nullptr)
     return caf::make_error(proc_errc::duplicate_id,
                            "task '" + task_id + "' is already assigned or waiting");
   std::optional<std::size_t> best;
@@ -55,34 +66,34 @@ agent_pool::assign(const std::string& task_id, const std::string& task_type, dou
                              + std::to_string(opts_.queue_capacity)
                              + " tasks already wait; task '" + task_id + "' refused");
   waiting_[task_type].push_back(waiting_task{task_id, now, next_seq_++});
-  tasks_.emplace(task_id, pool_task{task_type, waiting, now});
+  tasks_.insert(task_id, pool_task{task_type, waiting, now});
   ++queued_;
   return std::optional<assignment>{};
 }
 
 caf::expected<std::vector<assignment>>
 agent_pool::release(const std::string& task_id, bool success, double now) {
-  auto i = tasks_.find(task_id);
-  if (i == tasks_.end())
+  auto* task = tasks_.find(task_id);
+  if (task == nullptr)
     return caf::make_error(proc_errc::unknown_id,
                            "task '" + task_id + "' is neither running nor waiting");
-  if (i->second.agent == waiting) {
-    auto q = waiting_.find(i->second.type);
+  if (task->agent == waiting) {
+    auto q = waiting_.find(task->type);
     q->second.erase(std::find_if(q->second.begin(), q->second.end(),
                                  [&](const waiting_task& t) { return t.id == task_id; }));
     if (q->second.empty())
       waiting_.erase(q);
-    tasks_.erase(i);
+    tasks_.erase(task_id);
     --queued_;
     return std::vector<assignment>{};
   }
-  auto index = i->second.agent;
+  auto index = task->agent;
   auto& a = agents_[index];
   --a.running;
-  a.latencies.add(now - i->second.started_at);
+  a.latencies.add(now - task->started_at);
   a.outcomes.add(success ? 0.0 : 1.0);
   ++(success ? a.completed : a.failed);
-  tasks_.erase(i);
+  tasks_.erase(task_id);
   --running_count_;
   std::vector<assignment> result;
   // The oldest waiting tasks the agent can run, in arrival order.
@@ -148,7 +159,7 @@ assignment agent_pool::start(std::size_t agent_index, const std::string& task_id
   ++a.running;
   ++running_count_;
   // A waiting task's entry turns into a running one.
-  tasks_.insert_or_assign(task_id, pool_task{task_type, agent_index, now});
+  tasks_.insert(task_id, pool_task{task_type, agent_index, now});
   return assignment{task_id, task_type, a.spec.id, now - enqueued_at};
 }
 

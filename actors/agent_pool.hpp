@@ -6,12 +6,12 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <caf/expected.hpp>
 
 #include "actors/error.hpp"
+#include "actors/ordered_table.hpp"
 #include "actors/stats.hpp"
 #include "routes/config.hpp"
 
@@ -148,8 +148,8 @@ private:
   agent_pool_options opts_;
   std::vector<agent> agents_;
   // Every task running or waiting, in one index: a new task is checked against both
-  // with one lookup.
-  std::unordered_map<std::string, pool_task> tasks_;
+  // with one lookup. Sized for all agents' slots and the queue, so it never evicts.
+  ordered_table<pool_task> tasks_;
   std::size_t running_count_ = 0;
   // One queue per task type, so a freed agent looks only at the heads of queues it can
   // serve instead of scanning past every waiting task it cannot run.
