@@ -493,11 +493,28 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
       ++slot->batches_done;
       slot->events_done += qw.batch.size();
       auto* t = find_ticket(st, qw.ticket);
+      std::shared_ptr<refused_events> told;
       for (auto& refused : r.rejected) {
         if (refused.index >= qw.batch.size())
           continue;
+        const auto& item = (*qw.batch.items)[refused.index];
         dead_letter_record(st, "processor_rejected", refused.reason, std::move(refused.record));
-        mark(t, (*qw.batch.items)[refused.index].index, oc_dead);
+        mark(t, item.index, oc_dead);
+        if (!told) {
+          told = std::make_shared<refused_events>();
+          told->by = slot->component;
+        }
+        told->events.push_back(item.ev);
+        told->reasons.push_back(std::move(refused.reason));
+      }
+      // The other processors may hold state for the same events (the task processor
+      // opened the task the agent pool turned away), so they hear of it; one whose own
+      // batch with the event still waits for credit hears of it first.
+      if (told) {
+        refused_batch shared{std::move(told)};
+        for (auto& [name, other] : st.slots)
+          if (&other != slot && other.handle)
+            self->send(other.handle, refused_atom::value, shared);
       }
       if (t != nullptr) {
         uint64_t inputs = 0;

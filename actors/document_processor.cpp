@@ -36,6 +36,16 @@ public:
       docs_.prefetch(next.data_string("document_id"));
   }
 
+  // An analysis task turned away fails its document: the task's dead letter is the
+  // record, and no document_analyzed follows, which under overload would come by the
+  // thousand every second.
+  void on_refused(const event& ev, std::string_view, std::string_view,
+                  processor_context&) override {
+    if (ev.kind() == event_kind::task_created
+        && docs_.analysis_refused(ev.data_string("task_id")))
+      ++refused_analyses_;
+  }
+
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
     auto kind = ev->kind();
@@ -92,6 +102,7 @@ protected:
     out["abandoned"] = docs_.abandoned();
     out["processing_seconds"] = to_json_object(processing_, docs_.processing_seconds().count);
     out["analysis_seconds"] = to_json_object(analysis_, docs_.analysis_seconds().count);
+    out["refused_analyses"] = refused_analyses_;
     out["echoes"] = echoes_;
     out["ignored"] = ignored_;
   }
@@ -144,6 +155,7 @@ private:
   sample_ring processing_;
   sample_ring analysis_;
   uint64_t echoes_ = 0;
+  uint64_t refused_analyses_ = 0;
   uint64_t ignored_ = 0;
 };
 

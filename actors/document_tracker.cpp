@@ -85,6 +85,18 @@ std::vector<follow_up> document_tracker::task_finished(std::string_view task_id,
   return result;
 }
 
+bool document_tracker::analysis_refused(std::string_view task_id) {
+  if (task_id.compare(0, analysis_prefix.size(), analysis_prefix) != 0)
+    return false;
+  auto document_id = task_id.substr(analysis_prefix.size());
+  // Its analysis never ran: the document may be uploaded again, so it is not kept as
+  // recent.
+  if (!docs_.erase(document_id))
+    return false;
+  ++reached_[static_cast<std::size_t>(document_status::failed)];
+  return true;
+}
+
 std::string document_tracker::analysis_task_id(std::string_view document_id) {
   std::string id;
   id.reserve(analysis_prefix.size() + document_id.size());

@@ -98,6 +98,21 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       flush_side_channels(self);
       self->send(st.cfg.dispatcher, done_atom::value, std::move(res));
     },
+    [=](refused_atom, const refused_batch& rb) {
+      auto& st = self->state;
+      auto now = wall_now();
+      for (std::size_t i = 0; i < rb->events.size(); ++i) {
+        st.ctx->begin(rb->events[i].get(), now);
+        st.logic->on_refused(*rb->events[i], rb->by, rb->reasons[i], *st.ctx);
+      }
+      st.factory->derive_from(nullptr);
+      if (!st.ctx->outputs().empty()) {
+        std::vector<event_ptr> out;
+        out.swap(st.ctx->outputs());
+        self->send(st.cfg.dispatcher, emit_atom::value, std::move(out));
+      }
+      flush_side_channels(self);
+    },
     [=](tick_atom) {
       auto& st = self->state;
       st.ctx->begin(nullptr, wall_now());
@@ -148,6 +163,11 @@ processor_logic::~processor_logic() {
 }
 
 void processor_logic::prepare(const event&) {
+  // nop
+}
+
+void processor_logic::on_refused(const event&, std::string_view, std::string_view,
+                                 processor_context&) {
   // nop
 }
 

@@ -90,6 +90,11 @@ public:
   /// state the next one needs can start loading into the cache; does nothing by default.
   virtual void prepare(const event& next);
 
+  /// Called for an event another processor (`by`) refused, after that processor handled
+  /// it, so state opened for it here can be closed; does nothing by default.
+  virtual void on_refused(const event& ev, std::string_view by, std::string_view reason,
+                          processor_context& ctx);
+
   /// Called on every timer tick (a few times per second, or every `tick_interval_ms`).
   virtual void tick(processor_context& ctx);
 

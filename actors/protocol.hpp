@@ -21,6 +21,8 @@ using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using process_atom = caf::atom_constant<caf::atom("process")>;
 /// processor -> dispatcher: a `work_result`.
 using done_atom = caf::atom_constant<caf::atom("done")>;
+/// dispatcher -> processor: a `refused_batch`, events another processor refused.
+using refused_atom = caf::atom_constant<caf::atom("refused")>;
 /// processor -> dispatcher: events a processor emits on its own (timers, windows).
 using emit_atom = caf::atom_constant<caf::atom("emit")>;
 /// dispatcher -> sink: a `publish_batch`.
@@ -134,6 +136,20 @@ struct work_result {
   std::vector<refusal> rejected;
 };
 
+/// Events one processor refused from one work batch, told to the other processors: a
+/// task the agent pool turned away is no longer open for the task processor.
+struct refused_events {
+  /// The refusing processor's component name, e.g. `processor.agent`.
+  std::string by;
+  /// The refused events.
+  std::vector<event_ptr> events;
+  /// Why each was refused.
+  std::vector<std::string> reasons;
+};
+
+/// Refused events, shared by every processor told of them.
+using refused_batch = std::shared_ptr<const refused_events>;
+
 /// Payloads for one topic.
 struct topic_records {
   /// Destination topic.
@@ -172,6 +188,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::input_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::batch_ack)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::work_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::work_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::refused_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::publish_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::publish_ack)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<switchboard::event_ptr>)

@@ -36,6 +36,15 @@ public:
       tasks_.prefetch(next.data_string("task_id"));
   }
 
+  // A task turned away (by the agent pool) will not run: it no longer counts as open.
+  // Its dead letter is the record; no notification, which under overload would come by
+  // the thousand every second.
+  void on_refused(const event& ev, std::string_view, std::string_view,
+                  processor_context& ctx) override {
+    if (ev.kind() == event_kind::task_created)
+      tasks_.refuse_created(ev.data_string("task_id"), ctx.now());
+  }
+
 protected:
   void on_event(const event_ptr& ev, processor_context& ctx) override {
     auto kind = ev->kind();
@@ -86,6 +95,7 @@ protected:
     states["started"] = all.started;
     states["completed"] = all.completed;
     states["failed"] = all.failed;
+    states["refused"] = all.refused;
     out["states"] = std::move(states);
     boost::json::object types;
     for (const auto& [type, s] : tasks_.per_type()) {
@@ -93,6 +103,7 @@ protected:
       one["created"] = s.created;
       one["completed"] = s.completed;
       one["failed"] = s.failed;
+      one["refused"] = s.refused;
       one["avg_seconds"] = s.total_seconds.mean();
       types[type] = std::move(one);
     }

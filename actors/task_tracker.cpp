@@ -8,12 +8,13 @@ const char* to_string(task_state s) noexcept {
     case task_state::started: return "started";
     case task_state::completed: return "completed";
     case task_state::failed: return "failed";
+    case task_state::refused: return "refused";
   }
   return "unknown";
 }
 
 task_tracker::task_tracker(std::size_t max_tracked, std::size_t max_recent)
-  : tasks_(max_tracked), recent_(max_recent) {
+  : tasks_(max_tracked), recent_(max_recent), refused_early_(max_recent) {
   // nop
 }
 
@@ -22,6 +23,13 @@ task_tracker::create(std::string_view task_id, std::string_view task_type, doubl
   if (tasks_.find(task_id) != nullptr || recent_.find(task_id) != nullptr)
     return refuse(task_id, "task_created");
   auto& bucket = bucket_of(task_type);
+  if (!refused_early_.empty() && refused_early_.erase(task_id)) {
+    for (auto* stats : {&bucket.second, &totals_}) {
+      ++stats->created;
+      ++stats->refused;
+    }
+    return task_transition{task_id, task_type, task_state::created, task_state::refused, 0, 0};
+  }
   task_entry entry{&bucket, nullptr, task_state::created, now, 0};
   if (bucket.first != task_type)
     entry.overflow_type = std::make_unique<std::string>(task_type);
@@ -60,6 +68,22 @@ caf::expected<task_transition> task_tracker::fail(std::string_view task_id, doub
   if (tasks_.find(task_id) == nullptr)
     return refuse(task_id, "task_failed");
   return finish(task_id, task_state::failed, now);
+}
+
+bool task_tracker::refuse_created(std::string_view task_id, double now) {
+  auto* task = tasks_.find(task_id);
+  if (task == nullptr) {
+    if (recent_.find(task_id) == nullptr)
+      refused_early_.insert(task_id, now);
+    return false;
+  }
+  if (task->state != task_state::created)
+    return false;
+  ++task->bucket->second.refused;
+  ++totals_.refused;
+  // A refused task never ran: its id is free for a retry, so it is not kept as recent.
+  tasks_.erase(task_id);
+  return true;
 }
 
 std::size_t task_tracker::count_in(task_state s) const noexcept {

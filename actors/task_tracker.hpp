@@ -16,7 +16,7 @@
 namespace switchboard {
 
 /// Where a task is in its lifecycle.
-enum class task_state : uint8_t { created, started, completed, failed };
+enum class task_state : uint8_t { created, started, completed, failed, refused };
 
 /// The stable name of a task state, e.g. `started`.
 const char* to_string(task_state s) noexcept;
@@ -47,6 +47,8 @@ struct task_type_stats {
   uint64_t completed = 0;
   /// Tasks failed.
   uint64_t failed = 0;
+  /// Tasks refused before they started (no agent could take them).
+  uint64_t refused = 0;
   /// Seconds from created to completed of completed tasks.
   summary_stats total_seconds;
   /// Seconds from started to completed of completed tasks.
@@ -54,7 +56,8 @@ struct task_type_stats {
 };
 
 /// The task lifecycle state machine: created -> started -> completed | failed
-/// (a task may also fail before it started).
+/// (a task may also fail before it started, or be refused: turned away by whoever
+/// was to run it).
 ///
 /// Memory is bounded: a finished task is forgotten once its statistics are recorded
 /// (only its id and final state stay in a bounded list, to name repeats precisely),
@@ -83,6 +86,12 @@ public:
 
   /// Records task_failed; a created or started task may fail.
   caf::expected<task_transition> fail(std::string_view task_id, double now);
+
+  /// Records that a task will not run because a processor refused its task_created:
+  /// a created task ends as refused, and its id is free again (a retry may create it).
+  /// A task not created yet is remembered, so that its task_created, when it comes, ends
+  /// it at once. False when nothing was open.
+  bool refuse_created(std::string_view task_id, double now);
 
   /// Tasks created or started and not yet finished.
   std::size_t active() const noexcept {
@@ -139,6 +148,8 @@ private:
 
   ordered_table<task_entry> tasks_;
   ordered_table<task_state> recent_;
+  // Tasks refused before their task_created arrived here.
+  ordered_table<double> refused_early_;
   std::map<std::string, task_type_stats, std::less<>> per_type_;
   // The type of the last finished task when it was an overflow type.
   std::string finished_type_;

@@ -57,7 +57,7 @@ std::string default_help(std::string_view name) {
     {metric_names::events_failed, "Events a processor failed to handle."},
     {metric_names::event_latency, "Time a processor took to handle an event, in seconds."},
     {metric_names::dead_letters, "Events sent to the dead-letter topic."},
-    {metric_names::active_tasks, "Tasks created and not yet completed or failed."},
+    {metric_names::active_tasks, "Tasks created and not yet completed, failed or refused."},
   };
   if (auto i = known.find(name); i != known.end())
     return std::string{i->second};

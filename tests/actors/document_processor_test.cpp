@@ -123,3 +123,26 @@ TEST_CASE("tasks that are not a document's analysis are left alone") {
   CHECK(r.outputs.empty());
   CHECK(count_at(h.stats(), "ignored") == 2);
 }
+
+TEST_CASE("a refused analysis task fails its document without an event") {
+  auto h = document_harness();
+  auto r = h.handle(upload(h, "doc-3"));
+  REQUIRE(types_of(r.outputs) == std::vector<std::string>{"task_created"});
+  auto task = r.outputs[0];
+  CHECK(count_at(h.stats(), "in_progress") == 1);
+  CHECK(h.refused(task).outputs.empty());
+  auto s = h.stats();
+  CHECK(count_at(s, "in_progress") == 0);
+  CHECK(count_at(s, "documents.failed") == 1);
+  CHECK(count_at(s, "refused_analyses") == 1);
+  // Told twice, or of a task that is no document's analysis, nothing more happens.
+  h.refused(task);
+  auto other = must(h.input.create_task_event("t-7", "created", "report", "pending", {}, {}));
+  h.refused(other);
+  CHECK(count_at(h.stats(), "refused_analyses") == 1);
+  CHECK(count_at(h.stats(), "documents.failed") == 1);
+  // Its analysis never ran: uploaded again, it starts over.
+  r = h.handle(upload(h, "doc-3"));
+  CHECK(r.rejection.empty());
+  CHECK(types_of(r.outputs) == std::vector<std::string>{"task_created"});
+}

@@ -44,6 +44,14 @@ public:
     return r;
   }
 
+  /// Tells the logic that processor `by` refused `ev`, at `now`.
+  call_result refused(const event_ptr& ev, std::string_view by = "processor.agent",
+                      std::string_view reason = "busy") {
+    ctx_.begin(ev.get(), now);
+    logic_->on_refused(*ev, by, reason, ctx_);
+    return drain();
+  }
+
   /// Runs one timer tick at `now`.
   call_result tick() {
     ctx_.begin(nullptr, now);

@@ -81,3 +81,46 @@ TEST_CASE("invalid task transitions are rejected with the tracker's reason") {
   CHECK(count_at(s, "active") == 1);
   CHECK(count_at(s, "emitted") == 0);
 }
+
+TEST_CASE("a task another processor refused is no longer open, and says nothing") {
+  auto h = task_harness();
+  auto created = task_event(h, "t-1", "created", {{"owner", "alice"}});
+  h.handle(created);
+  h.handle(task_event(h, "t-2", "created"));
+  CHECK(count_at(h.stats(), "active") == 2);
+  CHECK(h.refused(created).outputs.empty());
+  CHECK(count_at(h.stats(), "active") == 1);
+  CHECK(count_at(h.stats(), "states.refused") == 1);
+  CHECK(count_at(h.stats(), "types.analysis.refused") == 1);
+  // Its lifecycle is over: a late start is an invalid transition, a new task_created
+  // a retry.
+  CHECK_FALSE(h.handle(task_event(h, "t-1", "started")).rejection.empty());
+  CHECK(h.handle(task_event(h, "t-1", "created")).rejection.empty());
+  CHECK(count_at(h.stats(), "active") == 2);
+  h.refused(created);
+  CHECK(count_at(h.stats(), "states.refused") == 2);
+  // A started task is past refusal.
+  h.handle(task_event(h, "t-2", "started"));
+  h.refused(task_event(h, "t-2", "created"));
+  CHECK(count_at(h.stats(), "open.started") == 1);
+  CHECK(count_at(h.stats(), "states.refused") == 2);
+  // Refusals of other events change nothing.
+  h.refused(task_event(h, "t-2", "started"));
+  CHECK(count_at(h.stats(), "open.started") == 1);
+}
+
+TEST_CASE("a task refused before its task_created arrived is never opened") {
+  auto h = task_harness();
+  auto created = task_event(h, "t-9", "created");
+  h.refused(created);
+  CHECK(count_at(h.stats(), "states.refused") == 0);
+  auto r = h.handle(created);
+  CHECK(r.rejection.empty());
+  CHECK(r.outputs.empty());
+  CHECK(count_at(h.stats(), "active") == 0);
+  CHECK(count_at(h.stats(), "states.created") == 1);
+  CHECK(count_at(h.stats(), "states.refused") == 1);
+  // It never ran: created again, it is a retry and opens.
+  CHECK(h.handle(task_event(h, "t-9", "created")).rejection.empty());
+  CHECK(count_at(h.stats(), "active") == 1);
+}
