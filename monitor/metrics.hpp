@@ -39,7 +39,7 @@ constexpr const char* events_failed = "events_failed_total";
 constexpr const char* event_latency = "event_latency_seconds";
 /// Counter `{reason}`: events sent to the dead-letter topic.
 constexpr const char* dead_letters = "dead_letters_total";
-/// Gauge: tasks created and not yet completed or failed.
+/// Gauge: tasks created and not yet completed, failed or refused.
 constexpr const char* active_tasks = "active_tasks";
 } // namespace metric_names
 

@@ -234,7 +234,7 @@ metrics_registry small_registry() {
 
 TEST_CASE("Prometheus exposition of a small registry") {
   auto text = small_registry().to_prometheus();
-  CHECK(text == R"(# HELP active_tasks Tasks created and not yet completed or failed.
+  CHECK(text == R"(# HELP active_tasks Tasks created and not yet completed, failed or refused.
 # TYPE active_tasks gauge
 active_tasks -2
 # HELP events_processed_total Events handled.\nPer processor \\ kind.
