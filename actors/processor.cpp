@@ -18,10 +18,6 @@ namespace switchboard {
 
 namespace {
 
-double wall_now() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 struct shell_state {
   processor_shell_config cfg;
@@ -33,6 +29,18 @@ struct shell_state {
   std::chrono::steady_clock::time_point next_report;
   static inline const char* name = "processor";
 };
+
+double seconds_of(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// Reads the clock once for a batch: the time the logic sees, and the timestamp of the
+// events it makes (one reading for all of them).
+double batch_time(shell_state& st) {
+  auto t = std::chrono::system_clock::now();
+  st.factory->set_time(t);
+  return seconds_of(t);
+}
 
 // Sends what the logic queued for subscribers and error logs to the monitor.
 void flush_side_channels(caf::stateful_actor<shell_state>* self) {
@@ -66,7 +74,7 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       auto& st = self->state;
       work_result res;
       res.id = wb.id;
-      auto now = wall_now();
+      auto now = batch_time(st);
       auto n = static_cast<uint32_t>(wb.size());
       const auto& items = *wb.items;
       // Two steps ahead the event's memory starts loading, one step ahead the state it
@@ -100,7 +108,7 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
     },
     [=](refused_atom, const refused_batch& rb) {
       auto& st = self->state;
-      auto now = wall_now();
+      auto now = batch_time(st);
       for (std::size_t i = 0; i < rb->events.size(); ++i) {
         st.ctx->begin(rb->events[i].get(), now);
         st.logic->on_refused(*rb->events[i], rb->by, rb->reasons[i], *st.ctx);
@@ -115,7 +123,7 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
     },
     [=](tick_atom) {
       auto& st = self->state;
-      st.ctx->begin(nullptr, wall_now());
+      st.ctx->begin(nullptr, batch_time(st));
       st.logic->tick(*st.ctx);
       if (!st.ctx->outputs().empty()) {
         std::vector<event_ptr> out;

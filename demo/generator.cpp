@@ -107,7 +107,7 @@ void event_generator::begin_event(std::string& out, std::string_view type) {
   put(out, "\",\"event_type\":");
   write_json_string(out, type);
   put(out, ",\"timestamp\":\"");
-  append_iso_timestamp_now(out);
+  out += time_.text();
   put(out, "\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{");
 }
 
@@ -347,6 +347,7 @@ void send_batch(generator_actor* self, std::size_t n) {
   b.ticket = ++st.next_ticket;
   b.topic = st.cfg.topic;
   b.events.reserve(n);
+  st.gen->set_time(std::chrono::system_clock::now());
   for (std::size_t i = 0; i < n; ++i) {
     generated_kind kind;
     event_family fam;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/fwd.hpp>
 
+#include "events/factory.hpp"
 #include "events/random_bits.hpp"
 #include "events/types.hpp"
 
@@ -50,6 +52,12 @@ public:
   /// Writes the next event's bytes over `out`, reusing its buffer.
   void next(std::string& out, generated_kind& kind, event_family& family);
 
+  /// Stamps the events made from now on with `now` rather than a reading of the clock
+  /// each: a batch made in one go shares one reading. Unset, the clock is read.
+  void set_time(std::optional<std::chrono::system_clock::time_point> now) {
+    time_.set(now);
+  }
+
 private:
   // Each writes one event over `out`.
   void document_event(std::string& out);
@@ -65,6 +73,7 @@ private:
 
   traffic_spec spec_;
   random_bits rng_;
+  timestamp_source time_;
   std::vector<std::pair<event_family, double>> cumulative_;
   uint64_t counter_ = 0;
   // Recent uploads and tasks, so later events continue their lifecycles.

@@ -152,6 +152,18 @@ event_factory::event_factory(std::string source) : source_(std::move(source)) {
   // nop
 }
 
+const std::string& timestamp_source::text() {
+  if (!time_)
+    return current_timestamp();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time_->time_since_epoch())
+              .count();
+  if (ms != ms_) {
+    ms_ = ms;
+    text_ = iso_timestamp(*time_);
+  }
+  return text_;
+}
+
 caf::expected<event_ptr> event_factory::create(std::string_view event_type,
                                                const json_fields& data,
                                                const json_fields& metadata,
@@ -169,7 +181,7 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   if (source.empty())
     source = source_;
   bool add_hops = derived_hops > 0 && !metadata.contains("hops");
-  const auto& now = current_timestamp();
+  const auto& now = time_.text();
   // The whole envelope goes into one reused buffer, written through a pointer: room
   // for the longest text the parts can make (the literal parts and a hop count take
   // under 192 bytes; a caller's string at most six bytes a byte escaped) is made first

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,24 @@ std::string iso_timestamp_now();
 
 /// Appends the ISO 8601 UTC text of now.
 void append_iso_timestamp_now(std::string& out);
+
+/// The ISO 8601 text of a time given per batch, or of the clock when none is given;
+/// formatted once per millisecond.
+class timestamp_source {
+public:
+  /// Uses `now` until the next call; nullopt returns to reading the clock.
+  void set(std::optional<std::chrono::system_clock::time_point> now) noexcept {
+    time_ = now;
+  }
+
+  /// The text of the set time, or of the clock now; valid until the next call.
+  const std::string& text();
+
+private:
+  std::optional<std::chrono::system_clock::time_point> time_;
+  int64_t ms_ = -1;
+  std::string text_;
+};
 
 /// Builds events of every family with validated fields.
 ///
@@ -98,9 +117,16 @@ public:
     parent_ = parent;
   }
 
+  /// Stamps the events made from now on with `now` rather than a reading of the clock
+  /// each: a batch handled in one go shares one reading. Unset, the clock is read.
+  void set_time(std::optional<std::chrono::system_clock::time_point> now) {
+    time_.set(now);
+  }
+
 private:
   std::string source_;
   codec codec_;
+  timestamp_source time_;
   // The text of the event being made, reused from one event to the next.
   std::string text_;
   tape_writer tape_;

@@ -176,3 +176,26 @@ TEST_CASE("invalid UTF-8 in a field is refused by the codec, not written as is")
   REQUIRE_FALSE(ev);
   CHECK(ev.error().code() == static_cast<uint8_t>(event_errc::invalid_utf8));
 }
+
+TEST_CASE("a factory stamps events with the time it is given, else the clock") {
+  using namespace std::chrono;
+  event_factory factory{"test"};
+  system_clock::time_point t{milliseconds{1795420800123}};
+  factory.set_time(t);
+  for (int i = 0; i < 3; ++i) {
+    auto ev = factory.create_task_event("t-" + std::to_string(i), "created", "x", "pending");
+    REQUIRE(ev);
+    CHECK((*ev)->timestamp() == "2026-11-23T08:00:00.123Z");
+  }
+  factory.set_time(t + milliseconds{5});
+  auto later = factory.create_task_event("t-9", "created", "x", "pending");
+  REQUIRE(later);
+  CHECK((*later)->timestamp() == "2026-11-23T08:00:00.128Z");
+  factory.set_time(std::nullopt);
+  auto before = iso_timestamp(system_clock::now());
+  auto now = factory.create_task_event("t-10", "created", "x", "pending");
+  auto after = iso_timestamp(system_clock::now());
+  REQUIRE(now);
+  CHECK(std::string{(*now)->timestamp()} >= before);
+  CHECK(std::string{(*now)->timestamp()} <= after);
+}
