@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "events/event.hpp"
 #include "events/factory.hpp"
 #include "events/json_writer.hpp"
 
@@ -42,11 +43,10 @@ std::string replace_invalid_utf8(std::string_view text) {
   return safe;
 }
 
-} // namespace
-
-std::string make_dead_letter(std::string_view kind, std::string_view reason,
-                             std::string_view route, std::string_view source_topic,
-                             std::string_view event_id, std::string_view original) {
+std::string dead_letter_record(std::string_view kind, std::string_view reason,
+                               std::string_view route, std::string_view source_topic,
+                               std::string_view event_id, std::string_view original,
+                               bool known_utf8) {
   std::string out;
   // Room for the fields and for the original's quotes escaped, so it is written in place.
   out.reserve(original.size() + original.size() / 4 + reason.size() + route.size()
@@ -63,7 +63,7 @@ std::string make_dead_letter(std::string_view kind, std::string_view reason,
   string_or_null(out, event_id);
   out += ",\"original\":";
   // Decoded events are valid UTF-8 and go as they are; other bytes may not be.
-  if (simdjson::validate_utf8(original.data(), original.size()))
+  if (known_utf8 || simdjson::validate_utf8(original.data(), original.size()))
     write_json_string(out, original);
   else
     write_json_string(out, replace_invalid_utf8(original));
@@ -71,6 +71,21 @@ std::string make_dead_letter(std::string_view kind, std::string_view reason,
   append_iso_timestamp_now(out);
   out += "\"}";
   return out;
+}
+
+} // namespace
+
+std::string make_dead_letter(std::string_view kind, std::string_view reason,
+                             std::string_view route, std::string_view source_topic,
+                             std::string_view event_id, std::string_view original) {
+  return dead_letter_record(kind, reason, route, source_topic, event_id, original, false);
+}
+
+std::string make_dead_letter(std::string_view kind, std::string_view reason,
+                             std::string_view route, std::string_view source_topic,
+                             const event& original) {
+  return dead_letter_record(kind, reason, route, source_topic, original.event_id(),
+                            original.bytes(), true);
 }
 
 } // namespace switchboard

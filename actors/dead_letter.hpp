@@ -5,6 +5,8 @@
 
 namespace switchboard {
 
+class event;
+
 /// The JSON record written to the dead-letter topic: why, where, and the original bytes.
 ///
 /// `{"reason":..., "kind":..., "route":..., "source_topic":..., "event_id":...,
@@ -13,5 +15,10 @@ namespace switchboard {
 std::string make_dead_letter(std::string_view kind, std::string_view reason,
                              std::string_view route, std::string_view source_topic,
                              std::string_view event_id, std::string_view original);
+
+/// The dead-letter record of a decoded event, whose bytes the codec found to be UTF-8.
+std::string make_dead_letter(std::string_view kind, std::string_view reason,
+                             std::string_view route, std::string_view source_topic,
+                             const event& original);
 
 } // namespace switchboard

@@ -97,8 +97,7 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
           const auto& reason = st.ctx->rejection();
           res.rejected.push_back(refusal{i, reason,
                                          make_dead_letter("processor_rejected", reason, "",
-                                                          st.component, item.ev->event_id(),
-                                                          item.ev->bytes())});
+                                                          st.component, *item.ev)});
         }
       }
       st.factory->derive_from(nullptr);

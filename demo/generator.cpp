@@ -104,8 +104,9 @@ void event_generator::begin_event(std::string& out, std::string_view type) {
   out.reserve(384 + simdjson::SIMDJSON_PADDING);
   put(out, "{\"event_id\":\"");
   append_event_id(out);
-  put(out, "\",\"event_type\":");
-  write_json_string(out, type);
+  put(out, "\",\"event_type\":\"");
+  out += type; // the generator's own type names need no escapes
+  out += '"';
   put(out, ",\"timestamp\":\"");
   out += time_.text();
   put(out, "\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{");

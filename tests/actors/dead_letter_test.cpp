@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "actors/dead_letter.hpp"
+#include "events/codec.hpp"
 
 using namespace switchboard;
 
@@ -72,4 +73,22 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD and the record stays valid JSO
     auto obj = parse(parser, record);
     CHECK(text_of(obj, "original") == s.expected);
   }
+}
+
+TEST_CASE("a decoded event's dead letter is the record of its bytes and id") {
+  codec dec;
+  std::string text = R"({"event_id":"e-7","event_type":"task_created","timestamp":"t",)"
+                     R"("source":"s","data":{"note":"\u00e9 \"q\" \\"}})";
+  auto ev = dec.decode(std::string_view{text});
+  REQUIRE(ev);
+  auto from_event = make_dead_letter("processor_rejected", "busy", "", "processor.agent", **ev);
+  auto from_bytes
+    = make_dead_letter("processor_rejected", "busy", "", "processor.agent", "e-7", text);
+  simdjson::dom::parser parser;
+  auto obj = parse(parser, from_event);
+  CHECK(text_of(obj, "original") == text);
+  CHECK(text_of(obj, "event_id") == "e-7");
+  // The same record but for its time.
+  auto cut = [](const std::string& r) { return r.substr(0, r.find(",\"at\":")); };
+  CHECK(cut(from_event) == cut(from_bytes));
 }
