@@ -59,15 +59,44 @@ struct processor_slot {
   std::size_t latency_pos = 0;
 };
 
-// Reuses topic_records by name; a batch touches a handful of topics.
-topic_records& records_for(std::vector<topic_records>& recs, const std::string& topic) {
-  for (auto& r : recs)
-    if (r.topic == topic)
-      return r;
-  recs.emplace_back();
-  recs.back().topic = topic;
-  return recs.back();
-}
+// The records of the batch being routed, with the address of the name each was asked
+// for: deliveries name their topics with the strings of the route table's rules, so the
+// same address finds the records without comparing names.
+struct publish_records {
+  std::vector<topic_records> recs;
+  std::vector<const std::string*> asked;
+
+  // Reuses topic_records by name; a batch touches a handful of topics.
+  topic_records& of(const std::string& topic) {
+    for (std::size_t i = 0; i < asked.size(); ++i)
+      if (asked[i] == &topic)
+        return recs[i];
+    for (std::size_t i = 0; i < recs.size(); ++i)
+      if (recs[i].topic == topic) {
+        asked[i] = &topic;
+        return recs[i];
+      }
+    recs.emplace_back();
+    recs.back().topic = topic;
+    asked.push_back(&topic);
+    return recs.back();
+  }
+
+  bool empty() const noexcept {
+    return recs.empty();
+  }
+
+  void clear() noexcept {
+    recs.clear();
+    asked.clear();
+  }
+
+  // Called when the route table is replaced: its strings' addresses may be reused.
+  void forget_addresses() noexcept {
+    for (auto& a : asked)
+      a = nullptr;
+  }
+};
 
 struct dispatcher_state {
   dispatcher_config cfg;
@@ -75,11 +104,14 @@ struct dispatcher_state {
   std::unordered_map<uint64_t, uint64_t> publish_owner;
   std::map<std::string, processor_slot> slots;
   std::unordered_map<std::string, processor_slot*> by_topic;
+  // The work batch of the processor a target topic names, by the address of the rule's
+  // string (or null when no processor takes it); emptied when the route table changes.
+  std::vector<std::pair<const std::string*, std::vector<work_item>*>> work_of_target;
   uint64_t next_id = 1;
   route_env env;
   route_result scratch;
   // Scratch for one routing pass, reused to keep the hot path free of allocations.
-  std::vector<topic_records> pub;
+  publish_records pub;
   std::map<processor_slot*, std::vector<work_item>> work;
   // Cumulative statistics.
   uint64_t received = 0;
@@ -162,7 +194,7 @@ void dead_letter_record(dispatcher_state& st, const char* kind, std::string_view
     slot.first.assign(k);
     slot.second.assign(reason);
   }
-  records_for(st.pub, st.cfg.topics.dead_letters).raw.push_back(std::move(record));
+  st.pub.of(st.cfg.topics.dead_letters).raw.push_back(std::move(record));
 }
 
 void dead_letter(dispatcher_state& st, const char* kind, std::string_view reason,
@@ -188,6 +220,18 @@ ticket_state* find_ticket(dispatcher_state& st, uint64_t id) {
   return i == st.tickets.end() ? nullptr : &i->second;
 }
 
+// The work batch for the processor that takes `target`, or null.
+std::vector<work_item>* work_for(dispatcher_state& st, const std::string& target) {
+  for (const auto& [name, work] : st.work_of_target)
+    if (name == &target)
+      return work;
+  std::vector<work_item>* work = nullptr;
+  if (auto i = st.by_topic.find(target); i != st.by_topic.end())
+    work = &st.work[i->second];
+  st.work_of_target.emplace_back(&target, work);
+  return work;
+}
+
 // Routes one event into the scratch publish records and work batches.
 void route_one(dispatcher_state& st, ticket_state* t, const event_ptr& ev,
                const std::string& topic, int32_t index) {
@@ -208,7 +252,7 @@ void route_one(dispatcher_state& st, ticket_state* t, const event_ptr& ev,
   if (st.scratch.unmatched) {
     mark(t, index, oc_unmatched);
     if (!st.cfg.topics.unmatched.empty()) {
-      auto& records = records_for(st.pub, st.cfg.topics.unmatched);
+      auto& records = st.pub.of(st.cfg.topics.unmatched);
       records.events.push_back(ev);
       records.event_inputs.push_back(index);
     }
@@ -216,11 +260,11 @@ void route_one(dispatcher_state& st, ticket_state* t, const event_ptr& ev,
   }
   for (auto& d : st.scratch.deliveries) {
     for (auto& target : d.topics()) {
-      auto& records = records_for(st.pub, target);
+      auto& records = st.pub.of(target);
       records.events.push_back(d.event);
       records.event_inputs.push_back(index);
-      if (auto i = st.by_topic.find(target); i != st.by_topic.end())
-        st.work[i->second].push_back(work_item{d.event, index});
+      if (auto* work = work_for(st, target))
+        work->push_back(work_item{d.event, index});
     }
   }
 }
@@ -274,9 +318,9 @@ void flush(dispatcher_actor* self, uint64_t ticket_id) {
   if (!st.pub.empty()) {
     publish_batch pb;
     pb.id = st.next_id++;
-    for (auto& r : st.pub)
+    for (auto& r : st.pub.recs)
       st.published[r.topic] += r.events.size() + r.raw.size();
-    pb.topics.swap(st.pub);
+    pb.topics.swap(st.pub.recs);
     st.pub.clear();
     if (t != nullptr) {
       ++t->pending;
@@ -561,7 +605,10 @@ caf::behavior dispatcher_fn(dispatcher_actor* self, dispatcher_config cfg) {
       try_dispatch(self, i->second);
     },
     [=](reload_atom, std::shared_ptr<const route_table>& routes) {
-      self->state.cfg.routes = std::move(routes);
+      auto& st = self->state;
+      st.cfg.routes = std::move(routes);
+      st.work_of_target.clear();
+      st.pub.forget_addresses();
       return true;
     },
     [=](snapshot_atom) { return to_json(boost::json::value(stats_json(self->state))); },
