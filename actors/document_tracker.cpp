@@ -89,11 +89,12 @@ bool document_tracker::analysis_refused(std::string_view task_id) {
   if (task_id.compare(0, analysis_prefix.size(), analysis_prefix) != 0)
     return false;
   auto document_id = task_id.substr(analysis_prefix.size());
-  // Its analysis never ran: the document may be uploaded again, so it is not kept as
-  // recent.
   if (!docs_.erase(document_id))
     return false;
+  // Failed like a document whose analysis ran and failed: later steps of it are told
+  // so.
   ++reached_[static_cast<std::size_t>(document_status::failed)];
+  recent_.insert(document_id, document_status::failed);
   return true;
 }
 

@@ -77,8 +77,7 @@ public:
   std::vector<follow_up> task_finished(std::string_view task_id, bool success, double now);
 
   /// Records that a document's analysis task was refused (no agent could take it): the
-  /// document fails, and may be uploaded again. False when `task_id` is no analysis
-  /// task of a document in progress.
+  /// document fails. False when `task_id` is no analysis task of a document in progress.
   bool analysis_refused(std::string_view task_id);
 
   /// The analysis task id of a document.

@@ -141,8 +141,8 @@ TEST_CASE("a refused analysis task fails its document without an event") {
   h.refused(other);
   CHECK(count_at(h.stats(), "refused_analyses") == 1);
   CHECK(count_at(h.stats(), "documents.failed") == 1);
-  // Its analysis never ran: uploaded again, it starts over.
-  r = h.handle(upload(h, "doc-3"));
-  CHECK(r.rejection.empty());
-  CHECK(types_of(r.outputs) == std::vector<std::string>{"task_created"});
+  // Failed as a document whose analysis failed: later steps are refused with that.
+  auto processed = must(h.input.create_document_event("doc-3", "processed", "processed",
+                                                      "/in/doc-3.pdf"));
+  CHECK(h.handle(processed).rejection.find("it is already failed") != std::string::npos);
 }
