@@ -172,7 +172,7 @@ int pipeline(const bench_config& bc) {
               ("latency at half rate (" + std::to_string(static_cast<long>(
                                              flat.events_per_second / 2)) + "/s)").c_str(),
               half.p50_ms, half.p99_ms);
-  std::printf("  %-44s %.2f%% of %llu\n", "dead-lettered flat out (overload refusals)",
+  std::printf("  %-44s %.2f%% of %llu\n", "inputs dead-lettered flat out",
               flat.generated ? 100.0 * static_cast<double>(flat.dead_lettered)
                                  / static_cast<double>(flat.generated)
                              : 0.0,
