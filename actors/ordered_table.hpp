@@ -185,8 +185,11 @@ public:
       free_.pop_back();
     } else {
       id = allocated_++;
+      // Ids stay below the capacity (a full table evicts before it allocates), so a
+      // small table's only chunk needs no more entries than that.
       if ((id >> chunk_bits) == chunks_.size())
-        chunks_.push_back(std::make_unique<entry_slot[]>(chunk_size));
+        chunks_.push_back(std::make_unique<entry_slot[]>(
+          chunks_.empty() ? std::min<std::size_t>(chunk_size, capacity_) : chunk_size));
     }
     auto& e = entry(id);
     e.key.assign(incoming_);
