@@ -18,7 +18,6 @@ namespace switchboard {
 
 namespace {
 
-
 struct shell_state {
   processor_shell_config cfg;
   std::unique_ptr<processor_logic> logic;
