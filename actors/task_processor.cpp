@@ -40,9 +40,9 @@ public:
   // Its dead letter is the record; no notification, which under overload would come by
   // the thousand every second.
   void on_refused(const event& ev, std::string_view, std::string_view,
-                  processor_context& ctx) override {
+                  processor_context&) override {
     if (ev.kind() == event_kind::task_created)
-      tasks_.refuse_created(ev.data_string("task_id"), ctx.now());
+      tasks_.refuse_created(ev.data_string("task_id"));
   }
 
 protected:

@@ -70,11 +70,11 @@ caf::expected<task_transition> task_tracker::fail(std::string_view task_id, doub
   return finish(task_id, task_state::failed, now);
 }
 
-bool task_tracker::refuse_created(std::string_view task_id, double now) {
+bool task_tracker::refuse_created(std::string_view task_id) {
   auto* task = tasks_.find(task_id);
   if (task == nullptr) {
     if (recent_.find(task_id) == nullptr)
-      refused_early_.insert(task_id, now);
+      refused_early_.insert(task_id, true);
     return false;
   }
   if (task->state != task_state::created)

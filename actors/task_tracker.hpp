@@ -91,7 +91,7 @@ public:
   /// a created task ends as refused, and its id is free again (a retry may create it).
   /// A task not created yet is remembered, so that its task_created, when it comes, ends
   /// it at once. False when nothing was open.
-  bool refuse_created(std::string_view task_id, double now);
+  bool refuse_created(std::string_view task_id);
 
   /// Tasks created or started and not yet finished.
   std::size_t active() const noexcept {
@@ -149,7 +149,7 @@ private:
   ordered_table<task_entry> tasks_;
   ordered_table<task_state> recent_;
   // Tasks refused before their task_created arrived here.
-  ordered_table<double> refused_early_;
+  ordered_table<bool> refused_early_;
   std::map<std::string, task_type_stats, std::less<>> per_type_;
   // The type of the last finished task when it was an overflow type.
   std::string finished_type_;
