@@ -1127,7 +1127,10 @@ transform_chain::apply_to_metadata(const event& ev, const transform_context& ctx
   if (!find_last_object_member(ev.bytes(), last) || last.key != "metadata")
     return std::nullopt;
   // Its members, as the tree would write them; nested values and repeated keys are
-  // left to the tree.
+  // left to the tree, and so are many members (repeats are looked for pairwise).
+  constexpr uint64_t most_members = 32;
+  if (((parse[metadata_key + 1] >> 32) & 0xFFFFFF) > most_members)
+    return std::nullopt;
   json_fields md;
   for (auto field : ev.metadata())
     if (md.contains(field.key) || !set_parsed(md, field.key, field.value))

@@ -822,3 +822,21 @@ TEST_CASE("chains that only set metadata members give what the tree gives") {
   }
   CHECK(compared >= 80);
 }
+
+TEST_CASE("a metadata of many members is left to the tree") {
+  // Repeated keys are looked for pairwise on the short path, so a large metadata takes
+  // the tree's path; formatted text shows which path ran (the tree joins members
+  // without the whitespace between them).
+  codec dec;
+  std::string md;
+  for (int i = 0; i < 40; ++i)
+    md += (i ? "," : "") + std::string{"\"k"} + std::to_string(i) + "\":" + std::to_string(i);
+  auto ev = decode(dec, "{\"event_id\":\"e\", \"event_type\":\"metrics\",\"timestamp\":\"t\","
+                        "\"source\":\"s\",\"data\":{},\"metadata\":{" + md + "}}");
+  auto out = compile_ok(R"([{"op":"add","path":"/metadata/x","value":true}])")
+               .apply(*ev, context(), dec);
+  REQUIRE(out);
+  CHECK((*out)->bytes()
+        == R"({"event_id":"e","event_type":"metrics","timestamp":"t","source":"s","data":{},)"
+           R"("metadata":{)" + md + R"(,"x":true}})");
+}
