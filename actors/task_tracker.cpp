@@ -96,24 +96,19 @@ std::size_t task_tracker::count_in(task_state s) const noexcept {
 
 caf::expected<task_transition>
 task_tracker::finish(std::string_view task_id, task_state to, double now) {
-  auto* found = tasks_.find(task_id);
-  auto bucket = found->bucket;
-  auto state = found->state;
-  auto created_at = found->created_at;
-  auto started_at = found->started_at;
-  // An overflow type's name lives in the entry: keep it where the result can view it.
-  bool overflow = found->overflow_type != nullptr;
-  if (overflow)
-    finished_type_ = std::move(*found->overflow_type);
-  std::string_view type = overflow ? std::string_view{finished_type_}
-                                   : std::string_view{bucket->first};
+  auto task = std::move(*tasks_.find(task_id));
   tasks_.erase(task_id);
-  task_transition result{task_id, type, state, to, now - created_at, 0};
-  if (state == task_state::started) {
+  // An overflow type's name lived in the entry: keep it where the result can view it.
+  if (task.overflow_type)
+    finished_type_ = std::move(*task.overflow_type);
+  std::string_view type = task.overflow_type ? std::string_view{finished_type_}
+                                             : std::string_view{task.bucket->first};
+  task_transition result{task_id, type, task.state, to, now - task.created_at, 0};
+  if (task.state == task_state::started) {
     --started_count_;
-    result.run_seconds = now - started_at;
+    result.run_seconds = now - task.started_at;
   }
-  for (auto* stats : {&bucket->second, &totals_}) {
+  for (auto* stats : {&task.bucket->second, &totals_}) {
     if (to == task_state::completed) {
       ++stats->completed;
       stats->total_seconds.add(result.total_seconds);
