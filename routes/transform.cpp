@@ -1123,13 +1123,13 @@ transform_chain::apply_to_metadata(const event& ev, const transform_context& ctx
   }
   if (metadata_key == 0 || metadata_key != last_key)
     return std::nullopt;
-  json_last_member last;
-  if (!find_last_object_member(ev.bytes(), last) || last.key != "metadata")
-    return std::nullopt;
   // Its members, as the tree would write them; nested values and repeated keys are
   // left to the tree, and so are many members (repeats are looked for pairwise).
   constexpr uint64_t most_members = 32;
   if (((parse[metadata_key + 1] >> 32) & 0xFFFFFF) > most_members)
+    return std::nullopt;
+  json_last_member last;
+  if (!find_last_object_member(ev.bytes(), last) || last.key != "metadata")
     return std::nullopt;
   json_fields md;
   for (auto field : ev.metadata())
