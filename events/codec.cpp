@@ -11,7 +11,23 @@
 
 namespace switchboard {
 
+namespace detail {
+
+// The envelope's fields, read off an event's parse.
+struct envelope {
+  simdjson::dom::object data;
+  simdjson::dom::object metadata;
+  std::string_view event_id, event_type, source, timestamp, correlation_id;
+  int64_t hops = 0;
+  event_kind kind = event_kind::other;
+  bool has_metadata = false;
+};
+
+} // namespace detail
+
 namespace {
+
+using detail::envelope;
 
 const char* type_name(simdjson::dom::element_type t) noexcept {
   using simdjson::dom::element_type;
@@ -73,14 +89,6 @@ simdjson::dom::object empty_object() {
   return obj;
 }
 
-struct envelope {
-  simdjson::dom::object data;
-  simdjson::dom::object metadata;
-  std::string_view event_id, event_type, source, timestamp, correlation_id;
-  int64_t hops = 0;
-  event_kind kind = event_kind::other;
-  bool has_metadata = false;
-};
 
 // The value at `index` on the tape of `doc`. simdjson reaches a value only through its
 // object and array API; the envelope is read off the tape instead (a quarter fewer
@@ -146,6 +154,35 @@ int envelope_slot(std::string_view k) noexcept {
   }
 }
 
+caf::error unknown_type(std::string_view type) {
+  return fail(event_errc::unknown_event_type,
+              "event_type '" + std::string{type} + "' belongs to no known event family");
+}
+
+// `metadata.hops` of the metadata object at `m` into `hops`, left alone when absent.
+caf::error read_hops(const tape_view& t, std::size_t m, int64_t& hops) {
+  auto end = t.after(m) - 1;
+  for (auto i = m + 1; i < end; i = t.after(i + 1)) {
+    auto k = t.string(i);
+    if (k.size() != 4 || std::memcmp(k.data(), "hops", 4) != 0)
+      continue;
+    // The first "hops" counts, as at_key finds it; a number beyond int64 or with a
+    // fraction is no hop count.
+    int64_t n = -1;
+    if (t.type(i + 1) == 'l') {
+      std::memcpy(&n, &t.tape[i + 2], sizeof n);
+    } else if (t.type(i + 1) == 'u' && t.tape[i + 2] <= uint64_t{INT64_MAX}) {
+      n = static_cast<int64_t>(t.tape[i + 2]);
+    }
+    if (n < 0)
+      return fail(event_errc::invalid_value,
+                  "field 'metadata.hops' must be a non-negative integer");
+    hops = n;
+    break;
+  }
+  return {};
+}
+
 caf::error read_envelope(const simdjson::dom::document& doc, const codec_options& opts,
                          envelope& env) {
   auto root = element_at(doc, 1);
@@ -178,9 +215,7 @@ caf::error read_envelope(const simdjson::dom::document& doc, const codec_options
     return fail(event_errc::invalid_value, "field 'event_type' must not be empty");
   env.kind = kind_of(env.event_type);
   if (opts.require_known_type && env.kind == event_kind::other)
-    return fail(event_errc::unknown_event_type,
-                "event_type '" + std::string{env.event_type}
-                  + "' belongs to no known event family");
+    return unknown_type(env.event_type);
   if (at[timestamp] == 0)
     return missing("timestamp");
   if (!t.get_string(at[timestamp], env.timestamp))
@@ -210,25 +245,7 @@ caf::error read_envelope(const simdjson::dom::document& doc, const codec_options
                                             + type_name(elem(metadata).type()));
     env.metadata = elem(metadata).get_object().value_unsafe();
     env.has_metadata = true;
-    auto end = t.after(m) - 1;
-    for (auto i = m + 1; i < end; i = t.after(i + 1)) {
-      auto k = t.string(i);
-      if (k.size() != 4 || std::memcmp(k.data(), "hops", 4) != 0)
-        continue;
-      // The first "hops" counts, as at_key finds it; a number beyond int64 or with a
-      // fraction is no hop count.
-      int64_t n = -1;
-      if (t.type(i + 1) == 'l') {
-        std::memcpy(&n, &t.tape[i + 2], sizeof n);
-      } else if (t.type(i + 1) == 'u' && t.tape[i + 2] <= uint64_t{INT64_MAX}) {
-        n = static_cast<int64_t>(t.tape[i + 2]);
-      }
-      if (n < 0)
-        return fail(event_errc::invalid_value,
-                    "field 'metadata.hops' must be a non-negative integer");
-      env.hops = n;
-      break;
-    }
+    return read_hops(t, m, env.hops);
   }
   return {};
 }
@@ -383,7 +400,8 @@ caf::expected<event_ptr> codec::decode_or_keep(std::string& bytes) {
   return finish(std::move(ev));
 }
 
-caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_writer& tape) {
+caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_writer& tape,
+                                                 const envelope_places* places) {
   auto size = bytes.size();
   if (auto err = check_size(size))
     return err;
@@ -397,7 +415,30 @@ caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_
                        std::string_view{bytes.data(), size});
   std::memcpy(ev->doc_.tape.get(), tape.tape(), tape_bytes);
   std::memcpy(ev->doc_.string_buf.get(), tape.strings(), tape.string_bytes());
-  return finish(std::move(ev));
+  if (places == nullptr)
+    return finish(std::move(ev));
+  // The writer says where it put each field, so they are taken from there, not looked for.
+  envelope env;
+  const auto& doc = ev->doc_;
+  tape_view t{doc.tape.get(), doc.string_buf.get()};
+  env.event_id = t.string(places->event_id);
+  env.event_type = t.string(places->event_type);
+  env.timestamp = t.string(places->timestamp);
+  env.source = t.string(places->source);
+  if (places->correlation_id != 0 && t.type(places->correlation_id) == '"')
+    env.correlation_id = t.string(places->correlation_id);
+  env.data = element_at(doc, places->data).get_object().value_unsafe();
+  env.metadata = empty_object();
+  if (places->metadata != 0) {
+    env.metadata = element_at(doc, places->metadata).get_object().value_unsafe();
+    env.has_metadata = true;
+    if (auto err = read_hops(t, places->metadata, env.hops))
+      return err;
+  }
+  env.kind = kind_of(env.event_type);
+  if (options_.require_known_type && env.kind == event_kind::other)
+    return unknown_type(env.event_type);
+  return install(std::move(ev), env);
 }
 
 std::shared_ptr<event> codec::make_block(std::size_t tape_bytes, std::size_t strings_bytes,
@@ -421,6 +462,10 @@ caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev) const {
   envelope env;
   if (auto err = read_envelope(ev->doc_, options_, env))
     return err;
+  return install(std::move(ev), env);
+}
+
+event_ptr codec::install(std::shared_ptr<event> ev, const envelope& env) {
   ev->root_ = ev->doc_.root();
   ev->data_ = env.data;
   ev->metadata_ = env.metadata;

@@ -14,6 +14,29 @@ namespace switchboard {
 
 class tape_writer;
 
+namespace detail {
+struct envelope;
+} // namespace detail
+
+/// Where a writer put the envelope's values on the parse it wrote with an event's
+/// text: tape indices, 0 for an optional field it left out.
+struct envelope_places {
+  /// `event_id`, a string.
+  std::size_t event_id = 0;
+  /// `event_type`, a string that is not empty.
+  std::size_t event_type = 0;
+  /// `timestamp`, a string.
+  std::size_t timestamp = 0;
+  /// `source`, a string.
+  std::size_t source = 0;
+  /// `correlation_id`, a string or null.
+  std::size_t correlation_id = 0;
+  /// `data`, an object.
+  std::size_t data = 0;
+  /// `metadata`, an object.
+  std::size_t metadata = 0;
+};
+
 /// Limits and strictness of event decoding.
 struct codec_options {
   /// Largest accepted event in bytes.
@@ -46,8 +69,11 @@ public:
   /// Makes an event of text this library wrote together with its parse (`tape`, a
   /// finished document), so the text is not parsed again. Same results and errors as
   /// `decode_or_keep`, which runs instead when the text is not valid UTF-8 or nests
-  /// near the depth limit.
-  caf::expected<event_ptr> decode_with_tape(std::string& bytes, const tape_writer& tape);
+  /// near the depth limit. A writer that knows where it put the envelope's fields, with
+  /// the types an envelope needs, passes `places`: they are then taken from there
+  /// rather than looked for and checked.
+  caf::expected<event_ptr> decode_with_tape(std::string& bytes, const tape_writer& tape,
+                                            const envelope_places* places = nullptr);
 
   /// The limits this codec enforces.
   const codec_options& options() const noexcept {
@@ -65,6 +91,9 @@ private:
   // Checks the envelope of `ev`, whose tape and bytes are in place, and fills in its
   // fields.
   caf::expected<event_ptr> finish(std::shared_ptr<event> ev) const;
+
+  // Fills in the fields of `ev` from its checked envelope.
+  static event_ptr install(std::shared_ptr<event> ev, const detail::envelope& env);
 
   codec_options options_;
   simdjson::dom::parser parser_;

@@ -267,7 +267,19 @@ caf::expected<event_ptr> event_factory::create(std::string_view event_type,
   out.resize(static_cast<std::size_t>(d - out.data()));
   tape.end_object(root, 8);
   tape.end_document();
-  return parse_known ? codec_.decode_with_tape(out, tape) : codec_.decode_or_keep(out);
+  if (!parse_known || event_type.empty())
+    return codec_.decode_or_keep(out); // the codec words what is wrong
+  // Each value follows its key, the root object's word at 1: the codec need not look
+  // for the envelope this wrote.
+  envelope_places places;
+  places.event_id = 3;
+  places.event_type = 5;
+  places.timestamp = 7;
+  places.source = 9;
+  places.correlation_id = 11;
+  places.data = data_at;
+  places.metadata = metadata_at;
+  return codec_.decode_with_tape(out, tape, &places);
 }
 
 caf::expected<event_ptr>

@@ -158,6 +158,19 @@ TEST_CASE("factory events built with their parse equal their text parsed") {
     CHECK(ev.hops() == (*parsed)->hops());
     CHECK(ev.has_metadata() == (*parsed)->has_metadata());
     CHECK(ev.family() == (*parsed)->family());
+    CHECK(ev.kind() == (*parsed)->kind());
+    // The objects the event hands out are the ones the envelope holds.
+    auto same_object = [](simdjson::dom::object a, simdjson::dom::object b) {
+      REQUIRE(a.size() == b.size());
+      auto ib = b.begin();
+      for (auto fa : a) {
+        CHECK(fa.key == (*ib).key);
+        check_same_tree(fa.value, (*ib).value);
+        ++ib;
+      }
+    };
+    same_object(ev.data(), (*parsed)->data());
+    same_object(ev.metadata(), (*parsed)->metadata());
   };
   random_fields gen{7};
   for (int i = 0; i < 500; ++i)
@@ -174,7 +187,21 @@ TEST_CASE("factory events built with their parse equal their text parsed") {
   same_as_parsed(derived);
   CHECK((*derived)->hops() == 1);
   CHECK((*derived)->correlation_id() == (*parent)->event_id());
+  // A hop count the caller sets is read from what was written, derived or not.
+  auto counted = factory.create("task_created", json_fields{}, json_fields{}.set("hops", 5));
+  same_as_parsed(counted);
+  CHECK((*counted)->hops() == 5);
   factory.derive_from(nullptr);
+  same_as_parsed(factory.create("metrics", json_fields{}, json_fields{}.set("hops", 7)));
+  same_as_parsed(factory.create("custom_type", json_fields{}));
+  auto negative = factory.create("task_created", json_fields{}, json_fields{}.set("hops", -1));
+  REQUIRE_FALSE(negative);
+  CHECK(error_text(negative.error()) == "field 'metadata.hops' must be a non-negative integer");
+  // Strictness of the factory's codec is not the caller's, but an unknown type in a
+  // strict codec is refused by either path alike.
+  codec strict{codec_options{1 << 20, 64, true}};
+  auto text = std::string{(*counted)->bytes()};
+  CHECK(strict.decode(std::string_view{text}));
 }
 
 TEST_CASE("factory events with bytes that are not UTF-8 keep the codec's error") {
