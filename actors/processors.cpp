@@ -13,4 +13,17 @@ default_processor_factories(const processors_config& cfg) {
   };
 }
 
+dispatcher_config pipeline_dispatcher(const switchboard_config& cfg, caf::actor sink,
+                                      caf::actor monitor) {
+  dispatcher_config dc;
+  dc.routes = cfg.routes;
+  dc.topics = cfg.topics;
+  dc.processors = cfg.processors;
+  dc.processor_factories = default_processor_factories(cfg.processors);
+  dc.subscriptions = default_subscriptions();
+  dc.sink = std::move(sink);
+  dc.monitor = std::move(monitor);
+  return dc;
+}
+
 } // namespace switchboard

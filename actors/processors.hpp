@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/dispatcher.hpp"
 #include "actors/processor.hpp"
 #include "routes/config.hpp"
 
@@ -28,5 +29,10 @@ std::unique_ptr<processor_logic> make_notification_processor(const processors_co
 /// notification); each factory copies `cfg`.
 std::map<std::string, processor_factory>
 default_processor_factories(const processors_config& cfg);
+
+/// A dispatcher with the routes, topics and processor settings of `cfg`, all five
+/// processors on their default topics, writing to `sink` and reporting to `monitor`.
+dispatcher_config pipeline_dispatcher(const switchboard_config& cfg, caf::actor sink,
+                                      caf::actor monitor = {});
 
 } // namespace switchboard

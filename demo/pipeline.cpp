@@ -36,15 +36,7 @@ pipeline start_pipeline(caf::actor_system& sys, const switchboard_config& cfg,
     p.sink = opts.make_sink(p.monitor);
   else
     p.sink = spawn_memory_sink(sys, memory_sink_config{opts.keep_per_topic});
-  dispatcher_config dc;
-  dc.routes = cfg.routes;
-  dc.topics = cfg.topics;
-  dc.processors = cfg.processors;
-  dc.processor_factories = default_processor_factories(cfg.processors);
-  dc.subscriptions = default_subscriptions();
-  dc.sink = p.sink;
-  dc.monitor = p.monitor;
-  p.dispatcher = spawn_dispatcher(sys, std::move(dc));
+  p.dispatcher = spawn_dispatcher(sys, pipeline_dispatcher(cfg, p.sink, p.monitor));
   if (p.monitor) {
     set_monitor_dispatcher(p.monitor, p.dispatcher);
     p.hub = std::make_shared<event_hub>();

@@ -46,14 +46,7 @@ TEST_CASE("an upload runs through every processor of the demo config") {
   caf::actor_system sys{sys_cfg};
   caf::scoped_actor self{sys};
   auto sink = spawn_memory_sink(sys, memory_sink_config{1000});
-  dispatcher_config dc;
-  dc.routes = cfg->routes;
-  dc.topics = cfg->topics;
-  dc.processors = cfg->processors;
-  dc.processor_factories = default_processor_factories(cfg->processors);
-  dc.subscriptions = default_subscriptions();
-  dc.sink = sink;
-  auto dispatcher = spawn_dispatcher(sys, dc);
+  auto dispatcher = spawn_dispatcher(sys, pipeline_dispatcher(*cfg, sink));
 
   event_factory input{"test"};
   auto up = input.create_document_event("doc-42", "uploaded", "uploaded", "/in/doc-42.pdf", {},
@@ -144,14 +137,7 @@ TEST_CASE("tasks the agent pool turns away are dead-lettered and close in every 
   auto seen = std::make_shared<stats_seen>();
   auto monitor = sys.spawn(stats_keeper, seen);
   auto sink = spawn_memory_sink(sys, memory_sink_config{0});
-  dispatcher_config dc;
-  dc.routes = cfg->routes;
-  dc.topics = cfg->topics;
-  dc.processors = cfg->processors;
-  dc.processor_factories = default_processor_factories(cfg->processors);
-  dc.subscriptions = default_subscriptions();
-  dc.sink = sink;
-  dc.monitor = monitor;
+  auto dc = pipeline_dispatcher(*cfg, sink, monitor);
   dc.tick_ms = 20;
   auto dispatcher = spawn_dispatcher(sys, dc);
 
