@@ -254,8 +254,9 @@ int run_demo_scenario(const demo_settings& s) {
   pipeline p;
   std::optional<http_frontend> web;
   std::string http = s.monitoring ? s.http : std::string{"off"};
+  // Standard output carries the summary alone (`--json` is read by scripts).
+  log_to_stderr();
   if (!s.kafka.empty()) {
-    log_to_stderr();
     if (s.kafka == "mock") {
       auto broker = kafka_broker::make();
       if (!broker) {

@@ -82,3 +82,11 @@ TEST_CASE("demo refuses bad flags and configs with exit 2") {
   CHECK(cfg.exit_code == 2);
   CHECK_THAT(cfg.err, Catch::Contains("routes[0].target_topics"));
 }
+
+TEST_CASE("demo --json with the dashboard on keeps standard output to the summary") {
+  auto r = run_switchboard("demo --duration 1s --rate 500 --http 127.0.0.1:0 --json --seed 4");
+  auto s = summary_of(r);
+  CHECK(count(s.at("generation").at("generated")) > 0);
+  // The server's log line goes to standard error.
+  CHECK(r.err.find("HTTP API listening") != std::string::npos);
+}
