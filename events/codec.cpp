@@ -89,7 +89,6 @@ simdjson::dom::object empty_object() {
   return obj;
 }
 
-
 // The value at `index` on the tape of `doc`. simdjson reaches a value only through its
 // object and array API; the envelope is read off the tape instead (a quarter fewer
 // instructions than that API took), and the values it hands out are made here from
@@ -415,30 +414,7 @@ caf::expected<event_ptr> codec::decode_with_tape(std::string& bytes, const tape_
                        std::string_view{bytes.data(), size});
   std::memcpy(ev->doc_.tape.get(), tape.tape(), tape_bytes);
   std::memcpy(ev->doc_.string_buf.get(), tape.strings(), tape.string_bytes());
-  if (places == nullptr)
-    return finish(std::move(ev));
-  // The writer says where it put each field, so they are taken from there, not looked for.
-  envelope env;
-  const auto& doc = ev->doc_;
-  tape_view t{doc.tape.get(), doc.string_buf.get()};
-  env.event_id = t.string(places->event_id);
-  env.event_type = t.string(places->event_type);
-  env.timestamp = t.string(places->timestamp);
-  env.source = t.string(places->source);
-  if (places->correlation_id != 0 && t.type(places->correlation_id) == '"')
-    env.correlation_id = t.string(places->correlation_id);
-  env.data = element_at(doc, places->data).get_object().value_unsafe();
-  env.metadata = empty_object();
-  if (places->metadata != 0) {
-    env.metadata = element_at(doc, places->metadata).get_object().value_unsafe();
-    env.has_metadata = true;
-    if (auto err = read_hops(t, places->metadata, env.hops))
-      return err;
-  }
-  env.kind = kind_of(env.event_type);
-  if (options_.require_known_type && env.kind == event_kind::other)
-    return unknown_type(env.event_type);
-  return install(std::move(ev), env);
+  return places == nullptr ? finish(std::move(ev)) : finish(std::move(ev), *places);
 }
 
 std::shared_ptr<event> codec::make_block(std::size_t tape_bytes, std::size_t strings_bytes,
@@ -462,6 +438,32 @@ caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev) const {
   envelope env;
   if (auto err = read_envelope(ev->doc_, options_, env))
     return err;
+  return install(std::move(ev), env);
+}
+
+caf::expected<event_ptr> codec::finish(std::shared_ptr<event> ev,
+                                        const envelope_places& places) const {
+  // The writer says where it put each field, so they are taken from there, not looked for.
+  envelope env;
+  const auto& doc = ev->doc_;
+  tape_view t{doc.tape.get(), doc.string_buf.get()};
+  env.event_id = t.string(places.event_id);
+  env.event_type = t.string(places.event_type);
+  env.timestamp = t.string(places.timestamp);
+  env.source = t.string(places.source);
+  if (places.correlation_id != 0 && t.type(places.correlation_id) == '"')
+    env.correlation_id = t.string(places.correlation_id);
+  env.data = element_at(doc, places.data).get_object().value_unsafe();
+  env.metadata = empty_object();
+  if (places.metadata != 0) {
+    env.metadata = element_at(doc, places.metadata).get_object().value_unsafe();
+    env.has_metadata = true;
+    if (auto err = read_hops(t, places.metadata, env.hops))
+      return err;
+  }
+  env.kind = kind_of(env.event_type);
+  if (options_.require_known_type && env.kind == event_kind::other)
+    return unknown_type(env.event_type);
   return install(std::move(ev), env);
 }
 

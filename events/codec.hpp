@@ -92,6 +92,10 @@ private:
   // fields.
   caf::expected<event_ptr> finish(std::shared_ptr<event> ev) const;
 
+  // Fills in the fields of `ev` from where its writer says the envelope is.
+  caf::expected<event_ptr> finish(std::shared_ptr<event> ev,
+                                  const envelope_places& places) const;
+
   // Fills in the fields of `ev` from its checked envelope.
   static event_ptr install(std::shared_ptr<event> ev, const detail::envelope& env);
 
