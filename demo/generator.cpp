@@ -1,6 +1,8 @@
 #include "demo/generator.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -29,12 +31,6 @@ constexpr std::array<const char*, 4> owners{"team-legal", "team-finance", "team-
 template <class T, std::size_t N>
 const T& pick(random_bits& rng, const std::array<T, N>& items) {
   return items[rng() % N];
-}
-
-// Appends a string literal, whose length is known here rather than counted at run time.
-template <std::size_t N>
-void put(std::string& out, const char (&text)[N]) {
-  out.append(text, N - 1);
 }
 
 } // namespace
@@ -83,40 +79,94 @@ event_generator::event_generator(traffic_spec spec) : spec_(std::move(spec)), rn
   }
 }
 
-void event_generator::append_id(std::string& out, std::string_view prefix) {
-  out += prefix;
-  out.push_back('-');
-  write_json_integer(out, spec_.seed % 1000);
-  out.push_back('-');
-  write_json_integer(out, ++counter_);
+// An event's text, written through a pointer into room made once per event: the text
+// is a few dozen short pieces, and appending each to a string checked its room each
+// time. The longest event is under 400 bytes (see `room`).
+class event_generator::text {
+public:
+  // Room for any event this generator writes: an envelope of at most ~220 bytes (a
+  // 30-byte timestamp included), data under 200 and the metadata.
+  static constexpr std::size_t room = 640;
+
+  explicit text(std::string& out) : out_(out) {
+    out_.reserve(room + simdjson::SIMDJSON_PADDING); // and the decoder's padding
+    out_.resize(room);
+    d_ = out_.data();
+  }
+
+  text(const text&) = delete;
+  text& operator=(const text&) = delete;
+
+  // Cuts the string to what was written.
+  ~text() {
+    out_.resize(static_cast<std::size_t>(d_ - out_.data()));
+  }
+
+  // A string literal, whose length is known here rather than counted at run time.
+  template <std::size_t N>
+  void put(const char (&literal)[N]) noexcept {
+    std::memcpy(d_, literal, N - 1);
+    d_ += N - 1;
+  }
+
+  void put(std::string_view piece) noexcept {
+    std::memcpy(d_, piece.data(), piece.size());
+    d_ += piece.size();
+  }
+
+  void put(char c) noexcept {
+    *d_++ = c;
+  }
+
+  void number(uint64_t n) noexcept {
+    d_ = std::to_chars(d_, d_ + 20, n).ptr;
+  }
+
+  void event_id() noexcept {
+    d_ = write_event_id(d_);
+  }
+
+private:
+  std::string& out_;
+  char* d_;
+};
+
+void event_generator::write_id(text& out, std::string_view prefix) {
+  out.put(prefix);
+  out.put('-');
+  out.number(spec_.seed % 1000);
+  out.put('-');
+  out.number(++counter_);
 }
 
 std::string event_generator::id(std::string_view prefix) {
+  char digits[48];
+  auto* d = std::to_chars(digits, digits + 20, spec_.seed % 1000).ptr;
+  *d++ = '-';
+  d = std::to_chars(d, d + 20, ++counter_).ptr;
   std::string out;
-  append_id(out, prefix);
+  out.reserve(prefix.size() + 1 + static_cast<std::size_t>(d - digits));
+  out.append(prefix);
+  out.push_back('-');
+  out.append(digits, d);
   return out;
 }
 
-void event_generator::begin_event(std::string& out, std::string_view type) {
-  out.clear();
-  // Generated events are 200 to 330 bytes; one buffer takes the whole envelope and
-  // the decoder's padding.
-  out.reserve(384 + simdjson::SIMDJSON_PADDING);
-  put(out, "{\"event_id\":\"");
-  append_event_id(out);
-  put(out, "\",\"event_type\":\"");
-  out += type; // the generator's own type names need no escapes
-  out += '"';
-  put(out, ",\"timestamp\":\"");
-  out += time_.text();
-  put(out, "\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{");
+void event_generator::begin_event(text& out, std::string_view type) {
+  out.put("{\"event_id\":\"");
+  out.event_id();
+  out.put("\",\"event_type\":\"");
+  out.put(type); // the generator's own type names need no escapes
+  out.put("\",\"timestamp\":\"");
+  out.put(time_.text());
+  out.put("\",\"source\":\"demo-generator\",\"correlation_id\":null,\"version\":\"1.0\",\"data\":{");
 }
 
-void event_generator::end_event(std::string& out) {
-  put(out, "},\"metadata\":{\"generator\":\"demo\"}}");
+void event_generator::end_event(text& out) {
+  out.put("},\"metadata\":{\"generator\":\"demo\"}}");
 }
 
-void event_generator::document_event(std::string& out) {
+void event_generator::document_event(text& out) {
   if (uploaded_.empty() || rng_() % 10 < 7) {
     auto doc = id("doc");
     // Processing follows an upload within a few events, before its analysis (tens of
@@ -129,16 +179,16 @@ void event_generator::document_event(std::string& out) {
     auto owner = pick(rng_, owners);
     auto size = 1000 + rng_() % 5000000;
     begin_event(out, "document_uploaded");
-    put(out, "\"document_id\":\"");
-    out += doc;
-    put(out, "\",\"status\":\"pending\",\"file_path\":\"/inbox/");
-    out += doc;
-    out += extension;
-    put(out, "\",\"size_bytes\":");
-    write_json_integer(out, size);
-    put(out, ",\"owner\":\"");
-    out += owner;
-    out += '"';
+    out.put("\"document_id\":\"");
+    out.put(doc);
+    out.put("\",\"status\":\"pending\",\"file_path\":\"/inbox/");
+    out.put(doc);
+    out.put(extension);
+    out.put("\",\"size_bytes\":");
+    out.number(size);
+    out.put(",\"owner\":\"");
+    out.put(owner);
+    out.put('"');
     end_event(out);
     return;
   }
@@ -149,18 +199,18 @@ void event_generator::document_event(std::string& out) {
   auto duration = 20 + rng_() % 400;
   auto pages = 1 + rng_() % 80;
   begin_event(out, "document_processed");
-  put(out, "\"document_id\":\"");
-  out += doc;
-  put(out, "\",\"status\":\"processed\",\"file_path\":\"/inbox/");
-  out += doc;
-  put(out, "\",\"pages\":");
-  write_json_integer(out, pages);
-  put(out, ",\"duration_ms\":");
-  write_json_integer(out, duration);
+  out.put("\"document_id\":\"");
+  out.put(doc);
+  out.put("\",\"status\":\"processed\",\"file_path\":\"/inbox/");
+  out.put(doc);
+  out.put("\",\"pages\":");
+  out.number(pages);
+  out.put(",\"duration_ms\":");
+  out.number(duration);
   end_event(out);
 }
 
-void event_generator::task_event(std::string& out) {
+void event_generator::task_event(text& out) {
   if (tasks_.empty() || rng_() % 10 < 4) {
     auto task = id("task");
     bool for_agents = rng_() % 5 == 0;
@@ -169,14 +219,14 @@ void event_generator::task_event(std::string& out) {
     auto priority = rng_() % 5;
     auto owner = pick(rng_, owners);
     begin_event(out, "task_created");
-    put(out, "\"task_id\":\"");
-    out += task;
-    put(out, "\",\"task_type\":\"");
-    out += type;
-    put(out, "\",\"status\":\"pending\",\"owner\":\"");
-    out += owner;
-    put(out, "\",\"priority\":");
-    write_json_integer(out, priority);
+    out.put("\"task_id\":\"");
+    out.put(task);
+    out.put("\",\"task_type\":\"");
+    out.put(type);
+    out.put("\",\"status\":\"pending\",\"owner\":\"");
+    out.put(owner);
+    out.put("\",\"priority\":");
+    out.number(priority);
     if (!for_agents && tasks_.size() < 1000)
       tasks_.emplace_back(std::move(task), 0);
     end_event(out);
@@ -194,12 +244,12 @@ void event_generator::task_event(std::string& out) {
   }
   state = 1;
   begin_event(out, type);
-  put(out, "\"task_id\":\"");
-  out += task;
-  put(out, "\",\"task_type\":\"report\",\"status\":\"");
-  out += status;
-  put(out, "\",\"duration_ms\":");
-  write_json_integer(out, 5 + rng_() % 900);
+  out.put("\"task_id\":\"");
+  out.put(task);
+  out.put("\",\"task_type\":\"report\",\"status\":\"");
+  out.put(status);
+  out.put("\",\"duration_ms\":");
+  out.number(5 + rng_() % 900);
   if (finished) {
     tasks_[i] = std::move(tasks_.back());
     tasks_.pop_back();
@@ -207,73 +257,73 @@ void event_generator::task_event(std::string& out) {
   end_event(out);
 }
 
-void event_generator::agent_event(std::string& out) {
+void event_generator::agent_event(text& out) {
   std::string_view agent = pick(rng_, pool_agents);
   if (rng_() % 20 == 0) {
     begin_event(out, "agent_error");
-    put(out, "\"agent_id\":\"");
-    out += agent;
-    put(out, "\",\"agent_type\":\"llm\",\"status\":\"error\","
-           "\"error\":\"rate limited by upstream model API\"");
+    out.put("\"agent_id\":\"");
+    out.put(agent);
+    out.put("\",\"agent_type\":\"llm\",\"status\":\"error\","
+            "\"error\":\"rate limited by upstream model API\"");
     end_event(out);
     return;
   }
   auto latency = 10 + rng_() % 300;
   bool degraded = rng_() % 50 == 0;
   begin_event(out, "agent_health");
-  put(out, "\"agent_id\":\"");
-  out += agent;
-  put(out, "\",\"agent_type\":\"llm\",\"status\":\"");
-  out += degraded ? "degraded" : "healthy";
-  put(out, "\",\"latency_ms\":");
-  write_json_integer(out, latency);
+  out.put("\"agent_id\":\"");
+  out.put(agent);
+  out.put("\",\"agent_type\":\"llm\",\"status\":\"");
+  out.put(degraded ? std::string_view{"degraded"} : std::string_view{"healthy"});
+  out.put("\",\"latency_ms\":");
+  out.number(latency);
   end_event(out);
 }
 
-void event_generator::analytics_event(std::string& out) {
+void event_generator::analytics_event(text& out) {
   switch (rng_() % 3) {
     case 0: {
       begin_event(out, "metrics");
-      put(out, "\"metric_name\":\"queue_length\",\"value\":");
-      write_json_integer(out, rng_() % 500);
+      out.put("\"metric_name\":\"queue_length\",\"value\":");
+      out.number(rng_() % 500);
       end_event(out);
       return;
     }
     case 1: {
       auto latency = rng_() % 100 == 0 ? 1000 + rng_() % 4000 : 5 + rng_() % 300;
       begin_event(out, "performance_data");
-      put(out, "\"metric_name\":\"request_latency\",\"value\":");
-      write_json_integer(out, latency);
-      put(out, ",\"latency_ms\":");
-      write_json_integer(out, latency);
+      out.put("\"metric_name\":\"request_latency\",\"value\":");
+      out.number(latency);
+      out.put(",\"latency_ms\":");
+      out.number(latency);
       end_event(out);
       return;
     }
     default: {
       begin_event(out, "system_stats");
-      put(out, "\"metric_name\":\"cpu_percent\",\"value\":");
-      write_json_integer(out, rng_() % 100);
-      put(out, ".5");
+      out.put("\"metric_name\":\"cpu_percent\",\"value\":");
+      out.number(rng_() % 100);
+      out.put(".5");
       end_event(out);
       return;
     }
   }
 }
 
-void event_generator::failing_event(std::string& out) {
+void event_generator::failing_event(text& out) {
   // Valid JSON whose step is impossible: processors refuse it and it is dead-lettered.
   if (rng_() % 2 == 0) {
     begin_event(out, "task_completed");
-    put(out, "\"task_id\":\"");
-    append_id(out, "ghost-task");
-    put(out, "\",\"task_type\":\"report\",\"status\":\"completed\"");
+    out.put("\"task_id\":\"");
+    write_id(out, "ghost-task");
+    out.put("\",\"task_type\":\"report\",\"status\":\"completed\"");
     end_event(out);
     return;
   }
   begin_event(out, "document_processed");
-  put(out, "\"document_id\":\"");
-  append_id(out, "ghost-doc");
-  put(out, "\",\"status\":\"processed\",\"file_path\":\"/x\"");
+  out.put("\"document_id\":\"");
+  write_id(out, "ghost-doc");
+  out.put("\",\"status\":\"processed\",\"file_path\":\"/x\"");
   end_event(out);
 }
 
@@ -283,7 +333,10 @@ void event_generator::next(std::string& out, generated_kind& kind, event_family&
     bool malformed = rng_() % 2 == 0;
     kind = malformed ? generated_kind::malformed : generated_kind::failing;
     family = event_family::task;
-    failing_event(out);
+    {
+      text t{out};
+      failing_event(t);
+    }
     if (malformed) {
       switch (rng_() % 3) {
         case 0: out.resize(out.size() / 2); break; // truncated
@@ -300,11 +353,12 @@ void event_generator::next(std::string& out, generated_kind& kind, event_family&
       family = fam;
       break;
     }
+  text t{out};
   switch (family) {
-    case event_family::document: document_event(out); break;
-    case event_family::task: task_event(out); break;
-    case event_family::agent: agent_event(out); break;
-    default: analytics_event(out); break;
+    case event_family::document: document_event(t); break;
+    case event_family::task: task_event(t); break;
+    case event_family::agent: agent_event(t); break;
+    default: analytics_event(t); break;
   }
 }
 

@@ -59,16 +59,19 @@ public:
   }
 
 private:
+  // The text of the event being written (see generator.cpp).
+  class text;
+
   // Each writes one event over `out`.
-  void document_event(std::string& out);
-  void task_event(std::string& out);
-  void agent_event(std::string& out);
-  void analytics_event(std::string& out);
-  void failing_event(std::string& out);
+  void document_event(text& out);
+  void task_event(text& out);
+  void agent_event(text& out);
+  void analytics_event(text& out);
+  void failing_event(text& out);
   // An event's envelope up to the opening brace of its data; `end_event` closes it.
-  void begin_event(std::string& out, std::string_view type);
-  void end_event(std::string& out);
-  void append_id(std::string& out, std::string_view prefix);
+  void begin_event(text& out, std::string_view type);
+  void end_event(text& out);
+  void write_id(text& out, std::string_view prefix);
   std::string id(std::string_view prefix);
 
   traffic_spec spec_;

@@ -15,9 +15,6 @@ namespace switchboard {
 
 namespace {
 
-// The length of an event id: a UUID in its 8-4-4-4-12 text form.
-constexpr std::size_t event_id_size = 36;
-
 random_bits& rng() {
   thread_local random_bits gen{[] {
     std::random_device device;
@@ -60,43 +57,53 @@ caf::error require(std::string_view creator, std::string_view name, std::string_
 
 namespace {
 
-// Writes a new random event id (36 bytes) at `d`; returns its end.
+// The eight lowercase hex digits of `v`, most significant first, as they lie in memory.
+uint64_t hex_digits8(uint32_t v) noexcept {
+  // One nibble per byte, the most significant nibble in the highest byte...
+  uint64_t x = v;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFULL;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFULL;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  // ...then '0' + n, and 'a' - 10 + n where n > 9; no byte carries into the next.
+  auto letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+  x += 0x3030303030303030ULL + letters * ('a' - '0' - 10);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  x = __builtin_bswap64(x); // the first digit at the lowest address
+#endif
+  return x;
+}
+
+} // namespace
+
+char* write_uuid_text(char* d, uint64_t hi, uint64_t lo) noexcept {
+  // Digits eight at a time from words, ids being made for every event.
+  auto a = hex_digits8(static_cast<uint32_t>(hi >> 32));
+  auto b = hex_digits8(static_cast<uint32_t>(hi));
+  auto c = hex_digits8(static_cast<uint32_t>(lo >> 32));
+  auto e = hex_digits8(static_cast<uint32_t>(lo));
+  const auto* bp = reinterpret_cast<const char*>(&b);
+  const auto* cp = reinterpret_cast<const char*>(&c);
+  std::memcpy(d, &a, 8);
+  d[8] = '-';
+  std::memcpy(d + 9, bp, 4);
+  d[13] = '-';
+  std::memcpy(d + 14, bp + 4, 4);
+  d[18] = '-';
+  std::memcpy(d + 19, cp, 4);
+  d[23] = '-';
+  std::memcpy(d + 24, cp + 4, 4);
+  std::memcpy(d + 28, &e, 8);
+  return d + 36;
+}
+
 char* write_event_id(char* d) noexcept {
-  // Two hex digits per byte from a table; ids are made for every event.
-  static constexpr auto hex_pairs = [] {
-    constexpr char hex[] = "0123456789abcdef";
-    std::array<char, 512> t{};
-    for (int i = 0; i < 256; ++i) {
-      t[2 * i] = hex[i >> 4];
-      t[2 * i + 1] = hex[i & 0xF];
-    }
-    return t;
-  }();
   auto hi = rng()();
   auto lo = rng()();
   // Version 4 and the RFC 4122 variant bits.
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  // Bytes [from, to) of `word`, most significant first.
-  auto put = [&](uint64_t word, int from, int to) {
-    for (int i = from; i < to; ++i) {
-      std::memcpy(d, &hex_pairs[2 * ((word >> (56 - 8 * i)) & 0xFF)], 2);
-      d += 2;
-    }
-  };
-  put(hi, 0, 4);
-  *d++ = '-';
-  put(hi, 4, 6);
-  *d++ = '-';
-  put(hi, 6, 8);
-  *d++ = '-';
-  put(lo, 0, 2);
-  *d++ = '-';
-  put(lo, 2, 8);
-  return d;
+  return write_uuid_text(d, hi, lo);
 }
-
-} // namespace
 
 void append_event_id(std::string& out) {
   char text[event_id_size];

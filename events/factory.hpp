@@ -19,6 +19,16 @@ std::string new_event_id();
 /// Appends a new random event id, the text `new_event_id` would return.
 void append_event_id(std::string& out);
 
+/// The length of an event id: a UUID in its 8-4-4-4-12 text form.
+constexpr std::size_t event_id_size = 36;
+
+/// Writes a new random event id (`event_id_size` bytes) at `d`; returns its end.
+char* write_event_id(char* d) noexcept;
+
+/// Writes the 128 bits `hi` then `lo` as lowercase hex in the 8-4-4-4-12 form of a UUID
+/// (`event_id_size` bytes) at `d`; returns its end.
+char* write_uuid_text(char* d, uint64_t hi, uint64_t lo) noexcept;
+
 /// The ISO 8601 UTC text of a time point with milliseconds, e.g. `2026-11-23T10:00:00.123Z`.
 std::string iso_timestamp(std::chrono::system_clock::time_point t);
 

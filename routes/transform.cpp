@@ -450,7 +450,7 @@ builtin_registry& builtin_registry::global() {
 
 void builtin_registry::add(std::string name, builtin_transform fn,
                            std::vector<std::string> members) {
-  fns_[std::move(name)] = builtin_entry{std::move(fn), std::move(members)};
+  fns_[std::move(name)] = builtin_entry{std::move(fn), std::move(members), {}};
 }
 
 void builtin_registry::add_stamps(std::string name, std::vector<metadata_stamp> stamps) {

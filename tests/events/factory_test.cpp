@@ -1,11 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <regex>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "events/factory.hpp"
+#include "events/random_bits.hpp"
 
 using namespace switchboard;
 
@@ -18,6 +21,34 @@ TEST_CASE("event ids are version 4 UUIDs and unique") {
     seen.insert(id);
   }
   CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("uuid text is the bits in hex, most significant first") {
+  auto reference = [](uint64_t hi, uint64_t lo) {
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
+                  static_cast<unsigned long long>(hi >> 32),
+                  static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
+                  static_cast<unsigned long long>(hi & 0xFFFF),
+                  static_cast<unsigned long long>(lo >> 48),
+                  static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+    return std::string{buf};
+  };
+  std::vector<std::pair<uint64_t, uint64_t>> cases{
+    {0, 0}, {~0ULL, ~0ULL}, {0x0123456789abcdefULL, 0xfedcba9876543210ULL}};
+  // Every nibble value at every position.
+  for (int shift = 0; shift < 64; shift += 4)
+    for (uint64_t n = 0; n < 16; ++n)
+      cases.emplace_back(n << shift, (15 - n) << shift);
+  random_bits rng{7};
+  for (int i = 0; i < 1000; ++i)
+    cases.emplace_back(rng(), rng());
+  for (auto [hi, lo] : cases) {
+    char out[event_id_size + 1] = {};
+    auto* end = write_uuid_text(out, hi, lo);
+    CHECK(end == out + event_id_size);
+    CHECK(std::string{out} == reference(hi, lo));
+  }
 }
 
 TEST_CASE("event ids from different threads differ and use every random digit") {
