@@ -9,6 +9,7 @@
 #include "actors/ordered_table.hpp"
 #include "actors/processor_base.hpp"
 #include "events/error.hpp"
+#include "events/text_hash.hpp"
 
 namespace switchboard {
 
@@ -267,7 +268,7 @@ private:
   double failure_;
   std::mt19937_64 rng_;
   std::map<std::string, std::string, std::less<>> agent_types_;
-  std::unordered_map<std::string, task_origin> origins_;
+  std::unordered_map<std::string, task_origin, text_hasher> origins_;
   std::multimap<double, run> runs_;
   std::map<std::string, reported, std::less<>> reported_;
   ordered_table<uint64_t> unknown_;

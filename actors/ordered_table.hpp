@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "events/text_hash.hpp"
+
 namespace switchboard {
 
 /// A map from string keys to values that remembers insertion order and holds at
@@ -268,7 +270,7 @@ private:
   }
 
   static uint32_t hash_of(std::string_view key) noexcept {
-    auto h = std::hash<std::string_view>{}(key);
+    auto h = text_hash(key);
     return static_cast<uint32_t>(h ^ (h >> 32));
   }
 
