@@ -60,11 +60,20 @@ agent_pool::assign(const std::string& task_id, const std::string& task_type, dou
                              + task_id + "')");
   if (best)
     return std::optional<assignment>{start(*best, task_id, task_type, now, now)};
-  if (queued_ >= opts_.queue_capacity)
-    return caf::make_error(proc_errc::queue_full,
-                           "every agent for '" + task_type + "' is busy and "
-                             + std::to_string(opts_.queue_capacity)
-                             + " tasks already wait; task '" + task_id + "' refused");
+  if (queued_ >= opts_.queue_capacity) {
+    // Under overload this is most tasks: the reason is written in one buffer.
+    auto waiting_count = std::to_string(opts_.queue_capacity);
+    std::string why;
+    why.reserve(task_type.size() + task_id.size() + waiting_count.size() + 64);
+    why.append("every agent for '")
+      .append(task_type)
+      .append("' is busy and ")
+      .append(waiting_count)
+      .append(" tasks already wait; task '")
+      .append(task_id)
+      .append("' refused");
+    return caf::make_error(proc_errc::queue_full, std::move(why));
+  }
   waiting_[task_type].push_back(waiting_task{task_id, now, next_seq_++});
   tasks_.insert(task_id, pool_task{task_type, waiting, now});
   ++queued_;

@@ -93,10 +93,10 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
         st.ctx->begin(item.ev.get(), now);
         st.logic->handle(item.ev, *st.ctx);
         if (!st.ctx->rejection().empty()) {
-          const auto& reason = st.ctx->rejection();
-          res.rejected.push_back(refusal{i, reason,
-                                         make_dead_letter("processor_rejected", reason, "",
-                                                          st.component, *item.ev)});
+          auto reason = st.ctx->take_rejection();
+          auto record = make_dead_letter("processor_rejected", reason, "", st.component,
+                                         *item.ev);
+          res.rejected.push_back(refusal{i, std::move(reason), std::move(record)});
         }
       }
       st.factory->derive_from(nullptr);

@@ -66,6 +66,13 @@ public:
     return rejection_;
   }
 
+  /// Takes the reason the current event was refused, leaving it empty.
+  std::string take_rejection() noexcept {
+    std::string out;
+    out.swap(rejection_);
+    return out;
+  }
+
 private:
   event_factory& factory_;
   double now_ = 0;

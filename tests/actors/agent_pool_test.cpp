@@ -83,6 +83,9 @@ TEST_CASE("saturated agents queue tasks in a bounded queue") {
   auto full = pool.assign("o3", "ocr", 3);
   REQUIRE_FALSE(full);
   CHECK(code_of(full.error()) == proc_errc::queue_full);
+  // The reason the task's dead letter carries.
+  CHECK(error_text(full.error())
+        == "every agent for 'ocr' is busy and 2 tasks already wait; task 'o3' refused");
   auto dup = pool.assign("x2", "analysis", 3);
   REQUIRE_FALSE(dup);
   CHECK(code_of(dup.error()) == proc_errc::duplicate_id);
