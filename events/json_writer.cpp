@@ -64,15 +64,8 @@ void append_integer(std::string& out, Int value) {
 
 // The offset of the first byte of the word `w` that needs escaping, or 8. Borrows
 // can only mark bytes above a truly marked one, so the lowest mark is exact.
-[[gnu::always_inline]] inline uint64_t special_marks(uint64_t w) noexcept {
-  constexpr uint64_t ones = 0x0101010101010101ULL;
-  constexpr uint64_t highs = 0x8080808080808080ULL;
-  auto below = [](uint64_t x, uint64_t n) { return (x - n * ones) & ~x & highs; };
-  return below(w, 0x20) | below(w ^ ('"' * ones), 1) | below(w ^ ('\\' * ones), 1);
-}
-
 [[gnu::always_inline]] inline unsigned special_offset(uint64_t w) noexcept {
-  auto marks = special_marks(w);
+  auto marks = detail::json_escape_marks(w);
   return marks == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(marks) / 8);
 }
 
@@ -332,25 +325,9 @@ char* write_json_string_to(char* d, std::string_view text) noexcept {
   return d;
 }
 
-bool json_needs_escape(std::string_view text) noexcept {
+bool detail::json_needs_escape_scan(std::string_view text) noexcept {
   auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  auto n = text.size();
-#ifdef SWITCHBOARD_WORD_SCAN
-  // Names and ids are mostly under 16 bytes: two overlapping loads cover them, and
-  // only whether some byte needs an escape is asked, not where.
-  auto load = [](const unsigned char* p, std::size_t size) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, size);
-    return w;
-  };
-  if (n >= 8 && n <= 16)
-    return (special_marks(load(s, 8)) | special_marks(load(s + n - 8, 8))) != 0;
-  if (n >= 4 && n < 8) {
-    // Both halves of the word filled, so no zero byte reads as a control.
-    return special_marks(load(s, 4) | (load(s + n - 4, 4) << 32)) != 0;
-  }
-#endif
-  return find_special(s, s + n) != s + n;
+  return find_special(s, s + text.size()) != s + text.size();
 }
 
 void write_json_double(std::string& out, double value) {

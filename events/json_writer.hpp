@@ -27,8 +27,45 @@ inline char* write_plain_json_string_to(char* d, std::string_view text) noexcept
   return d;
 }
 
+namespace detail {
+
+/// `json_needs_escape` for the lengths the inline part leaves out.
+bool json_needs_escape_scan(std::string_view text) noexcept;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/// The high bit of each byte of `w` that JSON needs escaped (quote, backslash,
+/// control); a borrow can mark a byte above a marked one, so only "any" and the lowest
+/// mark are exact.
+[[gnu::always_inline]] inline uint64_t json_escape_marks(uint64_t w) noexcept {
+  constexpr uint64_t ones = 0x0101010101010101ULL;
+  constexpr uint64_t highs = 0x8080808080808080ULL;
+  auto below = [](uint64_t x, uint64_t n) { return (x - n * ones) & ~x & highs; };
+  return below(w, 0x20) | below(w ^ ('"' * ones), 1) | below(w ^ ('\\' * ones), 1);
+}
+#endif
+
+} // namespace detail
+
 /// True when `text` has a byte JSON needs escaped (a quote, a backslash, a control).
-bool json_needs_escape(std::string_view text) noexcept;
+inline bool json_needs_escape(std::string_view text) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Keys, names and ids are mostly 4 to 16 bytes, asked about for every field written:
+  // two overlapping loads here cover them without a call.
+  const char* s = text.data();
+  auto n = text.size();
+  auto load = [](const char* p, std::size_t size) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, size);
+    return w;
+  };
+  if (n >= 8 && n <= 16)
+    return (detail::json_escape_marks(load(s, 8)) | detail::json_escape_marks(load(s + n - 8, 8)))
+           != 0;
+  if (n >= 4 && n < 8) // both halves of the word filled, so no zero byte reads as a control
+    return detail::json_escape_marks(load(s, 4) | (load(s + n - 4, 4) << 32)) != 0;
+#endif
+  return detail::json_needs_escape_scan(text);
+}
 
 /// Appends a signed integer.
 void write_json_integer(std::string& out, int64_t value);

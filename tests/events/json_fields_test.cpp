@@ -98,6 +98,29 @@ TEST_CASE("setting a key again replaces its value where it stands") {
   CHECK(f.text_size() == f.str().size());
 }
 
+TEST_CASE("keys of every length differing in any one byte stay apart") {
+  for (std::size_t n = 1; n <= 24; ++n) {
+    std::string key(n, 'k');
+    json_fields f;
+    f.set(key, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto other = key;
+      other[i] = 'x';
+      f.set(other, static_cast<int>(i + 1));
+    }
+    f.set(key, -1); // the same key again replaces the first value
+    INFO("length " << n);
+    REQUIRE(f.size() == n + 1);
+    auto text = f.str();
+    CHECK(text.rfind("{\"" + key + "\":-1,", 0) == 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto other = key;
+      other[i] = 'x';
+      CHECK(text.find("\"" + other + "\":" + std::to_string(i + 1)) != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("keys alike in length and first, middle and last byte stay apart") {
   json_fields f;
   f.set("abcdb", "one").set("axcyb", "two").set("", "empty").set("abcdb", 3);
