@@ -24,10 +24,6 @@ json_fields::json_fields(std::initializer_list<std::pair<std::string_view, value
 
 namespace {
 
-// Keys and string values up to these lengths are written through a stack buffer.
-constexpr std::size_t short_key = 60;
-constexpr std::size_t short_text = 120;
-
 // Whether the `n` bytes at `a` and `b` are equal: each new field is compared with the
 // keys before it, which are mostly 8 to 16 bytes quoted, so two word loads decide.
 bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
@@ -45,37 +41,37 @@ bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
 } // namespace
 
 json_fields::field json_fields::begin_field(std::string_view key) {
-  if (key.size() <= short_key && !json_needs_escape(key))
-    return begin_plain_field(key, nullptr); // keys are mostly short names
+  if (!json_needs_escape(key))
+    return begin_plain_field(key, nullptr); // keys are mostly plain names
   if (!fields_.empty())
     body_.push_back(',');
   auto key_begin = body_.size();
-  write_json_string(body_, key);
+  auto* d = body_.extend(6 * key.size() + 3);
+  d = write_json_string_to(d, key);
+  *d++ = ':';
+  body_.truncate(static_cast<std::size_t>(d - body_.data()));
   field added{static_cast<uint32_t>(key_begin),
-              static_cast<uint32_t>(body_.size() - key_begin)};
+              static_cast<uint32_t>(body_.size() - 1 - key_begin)};
   // Escapes make the text longer than the quoted key.
   added.key_plain = added.key_size == key.size() + 2;
-  body_.push_back(':');
   return added;
 }
 
 json_fields::field json_fields::begin_plain_field(std::string_view key,
                                                   const std::string_view* text) {
-  if (fields_.empty() && body_.capacity() < 160)
-    body_.reserve(160); // one allocation for the usual handful of fields
-  auto comma = fields_.empty() ? 0 : 1;
-  char buf[short_key + short_text + 8];
-  buf[0] = ',';
-  auto* d = write_plain_json_string_to(buf + comma, key);
-  *d++ = ':';
-  if (text != nullptr)
-    d = write_plain_json_string_to(d, *text);
+  std::size_t comma = fields_.empty() ? 0 : 1;
   field added{static_cast<uint32_t>(body_.size() + comma),
               static_cast<uint32_t>(key.size() + 2)};
   added.key_plain = true;
-  if (text != nullptr)
+  // `,"key":` and `"text"`, written in place.
+  auto* d = body_.extend(comma + key.size() + 3 + (text != nullptr ? text->size() + 2 : 0));
+  *d = ',';
+  d = write_plain_json_string_to(d + comma, key);
+  *d = ':';
+  if (text != nullptr) {
+    write_plain_json_string_to(d + 1, *text);
     added.kind = value_kind::string;
-  body_.append(buf, static_cast<std::size_t>(d - buf));
+  }
   return added;
 }
 
@@ -88,19 +84,24 @@ json_fields& json_fields::end_field(field added) {
     // Move the new value over the old one and drop the new field's text.
     f.kind = added.kind;
     f.bits = added.bits;
-    auto value_begin = added.key_begin + added.key_size + 1;
-    std::string value{body_, value_begin};
-    body_.resize(added.key_begin - 1); // from its comma on
-    auto old_begin = f.key_begin + f.key_size + 1;
-    auto old_size = value_end(i) - old_begin;
-    body_.replace(old_begin, old_size, value);
-    auto shift = static_cast<int64_t>(value.size()) - static_cast<int64_t>(old_size);
+    std::size_t value_begin = added.key_begin + added.key_size + 1;
+    std::string value{body_.data() + value_begin, body_.size() - value_begin};
+    body_.truncate(added.key_begin - 1); // from its comma on
+    std::size_t old_begin = f.key_begin + f.key_size + 1;
+    auto old_end = value_end(i);
+    auto tail = body_.size() - old_end;
+    auto shift = static_cast<int64_t>(value.size()) - static_cast<int64_t>(old_end - old_begin);
+    if (shift > 0)
+      body_.extend(static_cast<std::size_t>(shift));
+    else
+      body_.truncate(static_cast<std::size_t>(static_cast<int64_t>(body_.size()) + shift));
+    // The fields after the old value move by the difference in length.
+    std::memmove(body_.data() + old_begin + value.size(), body_.data() + old_end, tail);
+    std::memcpy(body_.data() + old_begin, value.data(), value.size());
     for (auto j = i + 1; j < fields_.size(); ++j)
       fields_[j].key_begin = static_cast<uint32_t>(fields_[j].key_begin + shift);
     return *this;
   }
-  if (fields_.empty())
-    fields_.reserve(8); // one allocation for the usual handful of fields
   fields_.push_back(added);
   return *this;
 }
@@ -111,12 +112,12 @@ std::size_t json_fields::value_end(std::size_t index) const noexcept {
 }
 
 json_fields& json_fields::set(std::string_view key, std::string_view text) {
-  if (key.size() <= short_key && text.size() <= short_text && !json_needs_escape(key)
-      && !json_needs_escape(text))
+  if (!json_needs_escape(key) && !json_needs_escape(text))
     return end_field(begin_plain_field(key, &text)); // the usual field
   auto added = begin_field(key);
   auto at = body_.size();
-  write_json_string(body_, text);
+  auto* end = write_json_string_to(body_.extend(6 * text.size() + 2), text);
+  body_.truncate(static_cast<std::size_t>(end - body_.data()));
   if (body_.size() - at == text.size() + 2)
     added.kind = value_kind::string;
   return end_field(added);
@@ -124,7 +125,8 @@ json_fields& json_fields::set(std::string_view key, std::string_view text) {
 
 json_fields& json_fields::set(std::string_view key, double number) {
   auto added = begin_field(key);
-  write_json_double(body_, number);
+  auto* end = write_json_double_to(body_.extend(json_double_room), number);
+  body_.truncate(static_cast<std::size_t>(end - body_.data()));
   if (std::isfinite(number)) {
     added.kind = value_kind::real;
     std::memcpy(&added.bits, &number, 8);
@@ -136,20 +138,21 @@ json_fields& json_fields::set(std::string_view key, double number) {
 
 json_fields& json_fields::set(std::string_view key, bool flag) {
   auto added = begin_field(key);
-  body_ += flag ? "true" : "false";
+  std::string_view text = flag ? "true" : "false";
+  body_.append(text.data(), text.size());
   added.kind = flag ? value_kind::yes : value_kind::no;
   return end_field(added);
 }
 
 json_fields& json_fields::set(std::string_view key, const json_fields& object) {
   auto added = begin_field(key);
-  object.write(body_);
+  object.write_to(body_.extend(object.text_size()));
   return end_field(added);
 }
 
 json_fields& json_fields::set_raw(std::string_view key, std::string_view json_text) {
   auto added = begin_field(key);
-  body_.append(json_text);
+  body_.append(json_text.data(), json_text.size());
   return end_field(added);
 }
 
@@ -166,10 +169,9 @@ bool json_fields::contains(std::string_view key) const {
 }
 
 void json_fields::write(std::string& out) const {
-  out.reserve(out.size() + body_.size() + 2);
-  out.push_back('{');
-  out.append(body_);
-  out.push_back('}');
+  auto at = out.size();
+  out.resize(at + text_size());
+  write_to(out.data() + at);
 }
 
 bool json_fields::write_tape(tape_writer& tape) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "events/json_writer.hpp"
+#include "events/small_vector.hpp"
 #include "events/tape_writer.hpp"
 
 namespace switchboard {
@@ -17,8 +19,9 @@ namespace switchboard {
 /// The fields of one JSON object, kept as compact JSON text while they are set.
 ///
 /// Fields keep their insertion order; setting a key again replaces its value in place.
-/// Building an event's `data` this way costs one growing string instead of a tree of
-/// nodes that would be written out as text again.
+/// Building an event's `data` this way costs one growing buffer instead of a tree of
+/// nodes that would be written out as text again; a handful of short fields fit in the
+/// object itself, without an allocation.
 class json_fields {
 public:
   /// Integer types other than bool, which `set` writes as JSON numbers.
@@ -80,7 +83,8 @@ public:
   template <class Int, class = std::enable_if_t<is_integer<Int>>>
   json_fields& set(std::string_view key, Int number) {
     auto added = begin_field(key);
-    write_integer(body_, number);
+    auto* d = body_.extend(24);
+    body_.truncate(static_cast<std::size_t>(std::to_chars(d, d + 24, number).ptr - body_.data()));
     if constexpr (std::is_signed_v<Int>) {
       added.kind = value_kind::int64;
       added.bits = static_cast<uint64_t>(static_cast<int64_t>(number));
@@ -170,8 +174,8 @@ private:
   // Writes `"key":` of a new field at the end; its value is written next.
   field begin_field(std::string_view key);
 
-  // Writes `"key":` and, when given, the string `"text"` in one append; neither may
-  // need escapes, and both must be short (see json_fields.cpp).
+  // Writes `"key":` and, when given, the string `"text"` at the end; neither may need
+  // escapes.
   field begin_plain_field(std::string_view key, const std::string_view* text);
 
   // Registers the field that `begin_field` started, or moves its value onto an earlier
@@ -181,8 +185,10 @@ private:
   // Where the value of the field at `index` ends in `body_`.
   std::size_t value_end(std::size_t index) const noexcept;
 
-  std::string body_;
-  std::vector<field> fields_;
+  // Room for the usual handful of short fields (an event's data or metadata) in the
+  // object itself.
+  small_vector<char, 192> body_;
+  small_vector<field, 8> fields_;
 };
 
 } // namespace switchboard

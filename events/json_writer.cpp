@@ -56,7 +56,7 @@ template <class Int>
 void append_integer(std::string& out, Int value) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, res.ptr);
+  out.append(buf, static_cast<std::size_t>(res.ptr - buf));
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -330,18 +330,25 @@ bool detail::json_needs_escape_scan(std::string_view text) noexcept {
   return find_special(s, s + text.size()) != s + text.size();
 }
 
-void write_json_double(std::string& out, double value) {
+char* write_json_double_to(char* d, double value) noexcept {
   if (!std::isfinite(value)) {
     // JSON has no NaN or infinity; null is what JSON.stringify writes too.
-    out += "null";
-    return;
+    std::memcpy(d, "null", 4);
+    return d + 4;
   }
-  char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  std::string_view text{buf, static_cast<size_t>(res.ptr - buf)};
-  out += text;
-  if (text.find_first_of(".e") == std::string_view::npos)
-    out += ".0";
+  auto* begin = d;
+  d = std::to_chars(d, d + json_double_room, value).ptr;
+  if (std::string_view{begin, static_cast<std::size_t>(d - begin)}.find_first_of(".e")
+      == std::string_view::npos) {
+    std::memcpy(d, ".0", 2);
+    d += 2;
+  }
+  return d;
+}
+
+void write_json_double(std::string& out, double value) {
+  char buf[json_double_room];
+  out.append(buf, static_cast<std::size_t>(write_json_double_to(buf, value) - buf));
 }
 
 void write_json(std::string& out, simdjson::dom::element value) {

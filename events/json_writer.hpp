@@ -76,6 +76,13 @@ void write_json_integer(std::string& out, uint64_t value);
 /// Appends a double so that it reads back as a double: `5.0`, not `5`.
 void write_json_double(std::string& out, double value);
 
+/// The most bytes `write_json_double_to` writes.
+constexpr std::size_t json_double_room = 32;
+
+/// Writes a double as `write_json_double` does at `d`, which has room for
+/// `json_double_room` bytes; returns the end.
+char* write_json_double_to(char* d, double value) noexcept;
+
 /// Appends the compact JSON text of a parsed value, keeping key order and number types.
 void write_json(std::string& out, simdjson::dom::element value);
 

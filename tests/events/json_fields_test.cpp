@@ -4,10 +4,13 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
 #include "events/json_fields.hpp"
+#include "events/random_bits.hpp"
 
 using namespace switchboard;
 
@@ -158,4 +161,72 @@ TEST_CASE("a field list builds the same object as set calls") {
   CHECK(listed.str()
         == R"({"task_id":"t-1","priority":4,"ratio":0.5,"urgent":false,"owner":"alice",)"
            R"("note":"say \"hi\""})");
+}
+
+TEST_CASE("random sets, replacements and copies match a simple model") {
+  // The model: keys in first-set order, each with its value's JSON text.
+  using model = std::vector<std::pair<std::string, std::string>>;
+  auto text_of = [](const model& m) {
+    std::string out = "{";
+    for (const auto& [k, v] : m)
+      out += (out.size() > 1 ? "," : "") + ("\"" + k + "\":") + v;
+    return out + "}";
+  };
+  auto put = [](model& m, const std::string& k, std::string v) {
+    for (auto& [key, value] : m)
+      if (key == k) {
+        value = std::move(v);
+        return;
+      }
+    m.emplace_back(k, std::move(v));
+  };
+  random_bits rng{11};
+  for (int round = 0; round < 200; ++round) {
+    json_fields f;
+    model m;
+    std::vector<std::pair<json_fields, model>> copies;
+    auto ops = 1 + rng() % 40;
+    for (uint64_t op = 0; op < ops; ++op) {
+      // Few distinct keys, so many sets replace; values short and long.
+      auto key = "key_" + std::to_string(rng() % 12) + std::string(rng() % 3 * 5, 'k');
+      switch (rng() % 4) {
+        case 0: {
+          std::string v(rng() % 3 == 0 ? 100 + rng() % 200 : rng() % 12, 'v');
+          f.set(key, v);
+          put(m, key, "\"" + v + "\"");
+          break;
+        }
+        case 1: {
+          auto n = static_cast<int64_t>(rng() % 2000000) - 1000000;
+          f.set(key, n);
+          put(m, key, std::to_string(n));
+          break;
+        }
+        case 2: {
+          bool b = rng() % 2 == 0;
+          f.set(key, b);
+          put(m, key, b ? "true" : "false");
+          break;
+        }
+        default:
+          f.set(key, 2.5);
+          put(m, key, "2.5");
+      }
+      if (rng() % 8 == 0)
+        copies.emplace_back(f, m);
+    }
+    INFO("round " << round);
+    REQUIRE(f.str() == text_of(m));
+    CHECK(f.size() == m.size());
+    CHECK(f.text_size() == f.str().size());
+    // Copies are their own: a later set on the copy leaves the original alone.
+    for (auto& [copy, copied] : copies) {
+      CHECK(copy.str() == text_of(copied));
+      copy.set("after_copy", 1);
+      put(copied, "after_copy", "1");
+      CHECK(copy.str() == text_of(copied));
+    }
+    auto moved = std::move(f);
+    CHECK(moved.str() == text_of(m));
+  }
 }
