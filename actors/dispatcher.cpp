@@ -259,12 +259,19 @@ void route_one(dispatcher_state& st, ticket_state* t, const event_ptr& ev,
     return;
   }
   for (auto& d : st.scratch.deliveries) {
-    for (auto& target : d.topics()) {
-      auto& records = st.pub.of(target);
-      records.events.push_back(d.event);
-      records.event_inputs.push_back(index);
+    const auto& targets = d.topics();
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const auto& target = targets[k];
       if (auto* work = work_for(st, target))
         work->push_back(work_item{d.event, index});
+      auto& records = st.pub.of(target);
+      records.event_inputs.push_back(index);
+      // The delivery's own reference goes to its last record: one count fewer to take
+      // here and to drop when the scratch is reused, each an atomic on the event.
+      if (k + 1 == targets.size())
+        records.events.push_back(std::move(d.event));
+      else
+        records.events.push_back(d.event);
     }
   }
 }
