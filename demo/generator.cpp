@@ -14,7 +14,6 @@
 #include "events/codec.hpp"
 #include "events/error.hpp"
 #include "events/factory.hpp"
-#include "events/json_writer.hpp"
 
 namespace switchboard {
 

@@ -1,6 +1,5 @@
 #include "events/factory.hpp"
 
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>

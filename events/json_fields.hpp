@@ -8,7 +8,6 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "events/json_writer.hpp"
 #include "events/small_vector.hpp"
