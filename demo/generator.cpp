@@ -130,13 +130,6 @@ private:
   char* d_;
 };
 
-void event_generator::write_id(text& out, std::string_view prefix) {
-  out.put(prefix);
-  out.put('-');
-  out.number(spec_.seed % 1000);
-  out.put('-');
-  out.number(++counter_);
-}
 
 std::string event_generator::id(std::string_view prefix) {
   char digits[48];
@@ -314,14 +307,14 @@ void event_generator::failing_event(text& out) {
   if (rng_() % 2 == 0) {
     begin_event(out, "task_completed");
     out.put("\"task_id\":\"");
-    write_id(out, "ghost-task");
+    out.put(id("ghost-task"));
     out.put("\",\"task_type\":\"report\",\"status\":\"completed\"");
     end_event(out);
     return;
   }
   begin_event(out, "document_processed");
   out.put("\"document_id\":\"");
-  write_id(out, "ghost-doc");
+  out.put(id("ghost-doc"));
   out.put("\",\"status\":\"processed\",\"file_path\":\"/x\"");
   end_event(out);
 }

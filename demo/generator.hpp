@@ -71,7 +71,6 @@ private:
   // An event's envelope up to the opening brace of its data; `end_event` closes it.
   void begin_event(text& out, std::string_view type);
   void end_event(text& out);
-  void write_id(text& out, std::string_view prefix);
   std::string id(std::string_view prefix);
 
   traffic_spec spec_;
