@@ -7,6 +7,7 @@
 
 #include <caf/make_message.hpp>
 
+#include "events/block_slab.hpp"
 #include "events/tape_writer.hpp"
 
 namespace switchboard {
@@ -291,19 +292,13 @@ struct trailing_allocator {
 
   T* allocate(std::size_t n) {
     auto head = round_up8(n * sizeof(T));
-    auto* block = static_cast<char*>(::operator new(head + extra));
+    auto* block = static_cast<char*>(block_slab::take(head + extra));
     *trailing = block + head;
     return reinterpret_cast<T*>(block);
   }
 
-  void deallocate(T* p, std::size_t n) noexcept {
-#if defined(__cpp_sized_deallocation)
-    // The size spares the allocator a lookup; clang offers it only when asked to.
-    ::operator delete(static_cast<void*>(p), round_up8(n * sizeof(T)) + extra);
-#else
-    (void)n;
-    ::operator delete(static_cast<void*>(p));
-#endif
+  void deallocate(T* p, std::size_t) noexcept {
+    block_slab::release(p);
   }
 
   template <class U>
