@@ -26,18 +26,22 @@ std::size_t slots_of(const std::vector<agent_spec>& agents, const agent_pool_opt
 } // namespace
 
 agent_pool::agent_pool(const std::vector<agent_spec>& agents, agent_pool_options opts)
-  : opts_(opts), tasks_(slots_of(agents, opts)) {
+  : opts_(opts), tasks_(slots_of(agents, opts)),
+    capacity_text_(std::to_string(opts.queue_capacity)) {
   agents_.reserve(agents.size());
-  for (const auto& spec : agents)
-    agents_.push_back(
-      agent{spec, 0, 0, 0, sample_ring{opts_.recent_samples}, sample_ring{opts_.recent_samples}});
+  for (const auto& spec : agents) {
+    auto any = std::find(spec.capabilities.begin(), spec.capabilities.end(), "*")
+               != spec.capabilities.end();
+    agents_.push_back(agent{spec, 0, 0, 0, sample_ring{opts_.recent_samples},
+                            sample_ring{opts_.recent_samples}, any});
+  }
 }
 
 caf::expected<std::optional<assignment>>
-agent_pool::assign(const std::string& task_id, const std::string& task_type, double now) {
+agent_pool::assign(std::string_view task_id, std::string_view task_type, double now) {
   if (tasks_.find(task_id) != nullptr)
     return caf::make_error(proc_errc::duplicate_id,
-                           "task '" + task_id + "' is already assigned or waiting");
+                           "task '" + std::string{task_id} + "' is already assigned or waiting");
   std::optional<std::size_t> best;
   bool capable = false;
   auto rank = [this](std::size_t i) {
@@ -56,26 +60,28 @@ agent_pool::assign(const std::string& task_id, const std::string& task_type, dou
   }
   if (!capable)
     return caf::make_error(proc_errc::no_capable_agent,
-                           "no agent can run tasks of type '" + task_type + "' (task '"
-                             + task_id + "')");
+                           "no agent can run tasks of type '" + std::string{task_type}
+                             + "' (task '" + std::string{task_id} + "')");
   if (best)
     return std::optional<assignment>{start(*best, task_id, task_type, now, now)};
   if (queued_ >= opts_.queue_capacity) {
     // Under overload this is most tasks: the reason is written in one buffer.
-    auto waiting_count = std::to_string(opts_.queue_capacity);
     std::string why;
-    why.reserve(task_type.size() + task_id.size() + waiting_count.size() + 64);
+    why.reserve(task_type.size() + task_id.size() + capacity_text_.size() + 64);
     why.append("every agent for '")
       .append(task_type)
       .append("' is busy and ")
-      .append(waiting_count)
+      .append(capacity_text_)
       .append(" tasks already wait; task '")
       .append(task_id)
       .append("' refused");
     return caf::make_error(proc_errc::queue_full, std::move(why));
   }
-  waiting_[task_type].push_back(waiting_task{task_id, now, next_seq_++});
-  tasks_.insert(task_id, pool_task{task_type, waiting, now});
+  auto q = waiting_.find(task_type);
+  if (q == waiting_.end())
+    q = waiting_.emplace(std::string{task_type}, std::deque<waiting_task>{}).first;
+  q->second.push_back(waiting_task{std::string{task_id}, now, next_seq_++});
+  tasks_.insert(task_id, pool_task{std::string{task_type}, waiting, now});
   ++queued_;
   return std::optional<assignment>{};
 }
@@ -156,20 +162,20 @@ agent_status agent_pool::status_of(const agent& a) const {
                       health_of(a)};
 }
 
-bool agent_pool::can_run(const agent& a, const std::string& type) {
+bool agent_pool::can_run(const agent& a, std::string_view type) {
   const auto& caps = a.spec.capabilities;
-  return std::find(caps.begin(), caps.end(), type) != caps.end()
-         || std::find(caps.begin(), caps.end(), "*") != caps.end();
+  return a.any_type || std::find(caps.begin(), caps.end(), type) != caps.end();
 }
 
-assignment agent_pool::start(std::size_t agent_index, const std::string& task_id,
-                             const std::string& task_type, double now, double enqueued_at) {
+assignment agent_pool::start(std::size_t agent_index, std::string_view task_id,
+                             std::string_view task_type, double now, double enqueued_at) {
   auto& a = agents_[agent_index];
   ++a.running;
   ++running_count_;
   // A waiting task's entry turns into a running one.
-  tasks_.insert(task_id, pool_task{task_type, agent_index, now});
-  return assignment{task_id, task_type, a.spec.id, now - enqueued_at};
+  tasks_.insert(task_id, pool_task{std::string{task_type}, agent_index, now});
+  return assignment{std::string{task_id}, std::string{task_type}, a.spec.id,
+                    now - enqueued_at};
 }
 
 } // namespace switchboard

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -86,7 +87,7 @@ public:
   /// when no agent has the capability, `queue_full` when it cannot wait, and
   /// `duplicate_id` when the task is already running or waiting.
   caf::expected<std::optional<assignment>>
-  assign(const std::string& task_id, const std::string& task_type, double now);
+  assign(std::string_view task_id, std::string_view task_type, double now);
 
   /// Ends a task with success or failure; returns the queued tasks assigned to the
   /// freed agent. A waiting task is simply removed. Fails with `unknown_id`.
@@ -117,6 +118,7 @@ private:
     uint64_t failed = 0;
     sample_ring latencies;
     sample_ring outcomes; // 1 for a failure, 0 for a success
+    bool any_type = false; // the capability `*`
   };
 
   // A task the pool holds: running on agent `agent` since `started_at`, or waiting in
@@ -140,10 +142,10 @@ private:
 
   agent_status status_of(const agent& a) const;
 
-  static bool can_run(const agent& a, const std::string& type);
+  static bool can_run(const agent& a, std::string_view type);
 
-  assignment start(std::size_t agent_index, const std::string& task_id,
-                   const std::string& task_type, double now, double enqueued_at);
+  assignment start(std::size_t agent_index, std::string_view task_id,
+                   std::string_view task_type, double now, double enqueued_at);
 
   agent_pool_options opts_;
   std::vector<agent> agents_;
@@ -156,6 +158,8 @@ private:
   std::map<std::string, std::deque<waiting_task>, std::less<>> waiting_;
   std::size_t queued_ = 0;
   uint64_t next_seq_ = 0;
+  // The queue's capacity as text, for refusals (most tasks under overload).
+  std::string capacity_text_;
 };
 
 } // namespace switchboard

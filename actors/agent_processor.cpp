@@ -151,8 +151,8 @@ protected:
 
 private:
   void assign(const event& ev, processor_context& ctx) {
-    auto id = data_text(ev, "task_id");
-    auto type = data_text(ev, "task_type");
+    auto id = ev.data_string("task_id");
+    auto type = ev.data_string("task_type");
     if (id.empty() || type.empty()) {
       reject(ctx, "task_created needs data.task_id and data.task_type");
       return;
@@ -167,13 +167,13 @@ private:
         reject(ctx, error_text(assigned.error()));
       return;
     }
-    task_origin origin{type, std::string{ev.correlation_id()}, ev.hops(), {}};
+    task_origin origin{std::string{type}, std::string{ev.correlation_id()}, ev.hops(), {}};
     if (origin.correlation_id.empty())
       origin.correlation_id = std::string{ev.event_id()};
     for (auto key : carried_fields)
       if (auto v = ev.data_string(key); !v.empty())
         origin.carry.emplace_back(key, v);
-    origins_[id] = std::move(origin);
+    origins_[std::string{id}] = std::move(origin);
     if (*assigned)
       start(**assigned, now, ctx);
   }

@@ -38,8 +38,4 @@ boost::json::object to_json_object(const sample_ring& ring, uint64_t count) {
   return out;
 }
 
-std::string data_text(const event& ev, std::string_view key) {
-  return std::string{ev.data_string(key)};
-}
-
 } // namespace switchboard

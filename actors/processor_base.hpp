@@ -41,7 +41,4 @@ private:
 /// `{"count", "avg", "p99"}` of a series of recent values.
 boost::json::object to_json_object(const sample_ring& ring, uint64_t count);
 
-/// A string field of the event's `data` as an owned string (empty when absent).
-std::string data_text(const event& ev, std::string_view key);
-
 } // namespace switchboard
