@@ -13,6 +13,7 @@
 #  include <emmintrin.h>
 #endif
 #if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
+#  include <immintrin.h>
 #  include <tmmintrin.h>
 #endif
 
@@ -195,6 +196,50 @@ expand_blocks(char* d, const unsigned char* s, const unsigned char* end,
 }
 #endif
 
+#if defined(SWITCHBOARD_EXPAND_ESCAPES) && (defined(__clang__) || __GNUC__ >= 11)
+#  define SWITCHBOARD_WIDE_ESCAPES 1
+
+// AVX-512 VBMI2's byte expand spreads 32 bytes over 32 + popcount bytes in one step;
+// BMI2 turns the mask of marked bytes into the mask of where the bytes go.
+const bool have_vbmi2 = __builtin_cpu_supports("avx512vbmi2")
+                        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi2");
+
+// As `expand_blocks`, 32 bytes a step, while `limit` leaves room for the 64 bytes a
+// step stores.
+[[gnu::target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi2,popcnt")]]
+std::pair<char*, const unsigned char*>
+expand_blocks_wide(char* d, const unsigned char* s, const unsigned char* end,
+                   const char* limit) noexcept {
+  const auto quote = _mm256_set1_epi8('"');
+  const auto backslash = _mm256_set1_epi8('\\');
+  const auto last_control = _mm256_set1_epi8(0x1F);
+  const auto slashes = _mm512_set1_epi8('\\');
+  // Every input byte owns two output slots, its backslash's (even) and its own (odd);
+  // keeping the even slot of marked bytes only and packing the slots gives the places.
+  constexpr uint64_t own_slots = 0xAAAAAAAAAAAAAAAAULL;
+  constexpr uint64_t slash_slots = 0x5555555555555555ULL;
+  while (end - s >= 32 && limit - d >= 64) {
+    auto v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s));
+    if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, last_control), v)) != 0)
+      break;
+    auto marks = static_cast<uint32_t>(_mm256_movemask_epi8(
+      _mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash))));
+    if (marks == 0) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d), v);
+      d += 32;
+    } else {
+      auto kept = _pdep_u64(marks, slash_slots) | own_slots;
+      auto places = _pext_u64(own_slots, kept);
+      auto out = _mm512_mask_expand_epi8(slashes, places, _mm512_castsi256_si512(v));
+      _mm512_storeu_si512(d, out);
+      d += 32 + _mm_popcnt_u32(marks);
+    }
+    s += 32;
+  }
+  return {d, s};
+}
+#endif
+
 // The first byte from `s` on that needs escaping, or `end`. The last block and word
 // are read overlapping what was scanned before, so short tails need no byte loop.
 const unsigned char* find_special(const unsigned char* s, const unsigned char* end) noexcept {
@@ -222,10 +267,11 @@ const unsigned char* find_special(const unsigned char* s, const unsigned char* e
   return s;
 }
 
-// Appends `text` quoted, escaping from `special`, its first byte that needs it. Kept
-// out of line so the common path of `write_json_string` stays small.
+// Appends `text` quoted, escaping from `special`, its first byte that needs it, the
+// way `path` says. Kept out of line so the common path of `write_json_string` stays
+// small.
 [[gnu::noinline]] void write_escaped(std::string& out, std::string_view text,
-                                     const unsigned char* special) {
+                                     const unsigned char* special, detail::escape_path path) {
   auto* s = reinterpret_cast<const unsigned char*>(text.data());
   auto* end = s + text.size();
   // Written through a pointer into room made up front, not appended piece by piece;
@@ -247,14 +293,18 @@ const unsigned char* find_special(const unsigned char* s, const unsigned char* e
   d += special - s;
   s = special;
 #ifdef SWITCHBOARD_BLOCK_SCAN
-  // Without SSSE3, and for a block with a control byte, one step copies a whole block,
-  // keeps the part before its first special byte and escapes that byte.
+  // A block with a control byte, and every block on the plain path, is copied whole;
+  // the part before its first special byte is kept and that byte escaped.
   while (end - s >= block_size) {
-    make_room(2 * block_size);
+    make_room(64);
+#  ifdef SWITCHBOARD_WIDE_ESCAPES
+    if (path == detail::escape_path::wide)
+      std::tie(d, s) = expand_blocks_wide(d, s, end, limit);
+#  endif
 #  ifdef SWITCHBOARD_EXPAND_ESCAPES
-    if (have_ssse3) {
+    if (path != detail::escape_path::plain) {
       std::tie(d, s) = expand_blocks(d, s, end, limit);
-      if (end - s < block_size || limit - d < 2 * block_size)
+      if (end - s < block_size || limit - d < 64)
         continue; // the loop's test or make_room takes it from here
     }
 #  endif
@@ -276,6 +326,16 @@ const unsigned char* find_special(const unsigned char* s, const unsigned char* e
   out.resize(static_cast<std::size_t>(d - out.data()));
 }
 
+// The fastest way to escape this CPU offers.
+const detail::escape_path best_path =
+#ifdef SWITCHBOARD_WIDE_ESCAPES
+  have_vbmi2 ? detail::escape_path::wide :
+#endif
+#ifdef SWITCHBOARD_EXPAND_ESCAPES
+  have_ssse3 ? detail::escape_path::blocks :
+#endif
+             detail::escape_path::plain;
+
 // Strings up to this length are quoted in a stack buffer.
 constexpr std::size_t short_string = 62;
 
@@ -294,7 +354,7 @@ void write_json_string(std::string& out, std::string_view text) {
   auto* end = s + text.size();
   auto* special = text.size() <= 16 && !json_needs_escape(text) ? end : find_special(s, end);
   if (special != end) {
-    write_escaped(out, text, special);
+    write_escaped(out, text, special, best_path);
     return;
   }
   // Most strings need no escape at all, and most are short: quoted on the stack, they
@@ -323,6 +383,29 @@ char* write_json_string_to(char* d, std::string_view text) noexcept {
   }
   *d++ = '"';
   return d;
+}
+
+bool detail::escape_path_available(escape_path path) noexcept {
+  switch (path) {
+    case escape_path::plain: return true;
+#ifdef SWITCHBOARD_EXPAND_ESCAPES
+    case escape_path::blocks: return have_ssse3;
+#endif
+#ifdef SWITCHBOARD_WIDE_ESCAPES
+    case escape_path::wide: return have_vbmi2;
+#endif
+    default: return false;
+  }
+}
+
+void detail::write_json_string_by(std::string& out, std::string_view text, escape_path path) {
+  auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  auto* special = find_special(s, s + text.size());
+  if (special == s + text.size() || !escape_path_available(path)) {
+    write_json_string(out, text);
+    return;
+  }
+  write_escaped(out, text, special, path);
 }
 
 bool detail::json_needs_escape_scan(std::string_view text) noexcept {

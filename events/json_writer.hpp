@@ -29,6 +29,15 @@ inline char* write_plain_json_string_to(char* d, std::string_view text) noexcept
 
 namespace detail {
 
+/// Ways to escape a string: byte by byte, 16-byte blocks (SSSE3), 32 (AVX-512 VBMI2).
+enum class escape_path { plain, blocks, wide };
+
+/// True when this build and CPU can escape the way `path` says.
+bool escape_path_available(escape_path path) noexcept;
+
+/// `write_json_string` escaping the way `path` says, when available (for tests).
+void write_json_string_by(std::string& out, std::string_view text, escape_path path);
+
 /// `json_needs_escape` for the lengths the inline part leaves out.
 bool json_needs_escape_scan(std::string_view text) noexcept;
 
