@@ -46,11 +46,11 @@ std::string replace_invalid_utf8(std::string_view text) {
 std::string dead_letter_record(std::string_view kind, std::string_view reason,
                                std::string_view route, std::string_view source_topic,
                                std::string_view event_id, std::string_view original,
-                               bool known_utf8) {
+                               bool known_utf8, std::string_view at) {
   std::string out;
   // Room for the fields and for the original's quotes escaped, so it is written in place.
   out.reserve(original.size() + original.size() / 4 + reason.size() + route.size()
-              + source_topic.size() + event_id.size() + 160);
+              + source_topic.size() + event_id.size() + at.size() + 160);
   out += "{\"reason\":";
   write_json_string(out, reason);
   out += ",\"kind\":";
@@ -68,7 +68,10 @@ std::string dead_letter_record(std::string_view kind, std::string_view reason,
   else
     write_json_string(out, replace_invalid_utf8(original));
   out += ",\"at\":\"";
-  append_iso_timestamp_now(out);
+  if (at.empty())
+    append_iso_timestamp_now(out);
+  else
+    out += at;
   out += "\"}";
   return out;
 }
@@ -78,14 +81,14 @@ std::string dead_letter_record(std::string_view kind, std::string_view reason,
 std::string make_dead_letter(std::string_view kind, std::string_view reason,
                              std::string_view route, std::string_view source_topic,
                              std::string_view event_id, std::string_view original) {
-  return dead_letter_record(kind, reason, route, source_topic, event_id, original, false);
+  return dead_letter_record(kind, reason, route, source_topic, event_id, original, false, {});
 }
 
 std::string make_dead_letter(std::string_view kind, std::string_view reason,
                              std::string_view route, std::string_view source_topic,
-                             const event& original) {
+                             const event& original, std::string_view at) {
   return dead_letter_record(kind, reason, route, source_topic, original.event_id(),
-                            original.bytes(), true);
+                            original.bytes(), true, at);
 }
 
 } // namespace switchboard

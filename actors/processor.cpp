@@ -95,7 +95,7 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
         if (!st.ctx->rejection().empty()) {
           auto reason = st.ctx->take_rejection();
           auto record = make_dead_letter("processor_rejected", reason, "", st.component,
-                                         *item.ev);
+                                         *item.ev, st.factory->timestamp());
           res.rejected.push_back(refusal{i, std::move(reason), std::move(record)});
         }
       }

@@ -133,6 +133,11 @@ public:
     time_.set(now);
   }
 
+  /// The timestamp text events made now get; valid until the next call.
+  const std::string& timestamp() {
+    return time_.text();
+  }
+
 private:
   std::string source_;
   codec codec_;

@@ -92,3 +92,21 @@ TEST_CASE("a decoded event's dead letter is the record of its bytes and id") {
   auto cut = [](const std::string& r) { return r.substr(0, r.find(",\"at\":")); };
   CHECK(cut(from_event) == cut(from_bytes));
 }
+
+TEST_CASE("a dead letter stamped with a given time carries it") {
+  codec dec;
+  std::string text = R"({"event_id":"e-8","event_type":"task_created","timestamp":"t",)"
+                     R"("source":"s","data":{}})";
+  auto ev = dec.decode(std::string_view{text});
+  REQUIRE(ev);
+  auto record = make_dead_letter("processor_rejected", "busy", "", "processor.agent", **ev,
+                                 "2026-01-02T03:04:05.678Z");
+  simdjson::dom::parser parser;
+  auto obj = parse(parser, record);
+  CHECK(text_of(obj, "at") == "2026-01-02T03:04:05.678Z");
+  CHECK(text_of(obj, "original") == text);
+  // Without one it is now.
+  auto now = make_dead_letter("processor_rejected", "busy", "", "processor.agent", **ev);
+  CHECK(std::regex_match(std::string{text_of(parse(parser, now), "at")},
+                         std::regex{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"}));
+}
