@@ -34,6 +34,8 @@ public:
   void prepare(const event& next) override {
     if (next.family() == event_family::document)
       docs_.prefetch(next.data_string("document_id"));
+    else if (next.family() == event_family::task) // analysis tasks finishing or refused
+      docs_.prefetch_for_task(next.data_string("task_id"));
   }
 
   // An analysis task turned away fails its document: the task's dead letter is the

@@ -98,6 +98,11 @@ bool document_tracker::analysis_refused(std::string_view task_id) {
   return true;
 }
 
+void document_tracker::prefetch_for_task(std::string_view task_id) const noexcept {
+  if (task_id.compare(0, analysis_prefix.size(), analysis_prefix) == 0)
+    prefetch(task_id.substr(analysis_prefix.size()));
+}
+
 std::string document_tracker::analysis_task_id(std::string_view document_id) {
   std::string id;
   id.reserve(analysis_prefix.size() + document_id.size());

@@ -89,6 +89,10 @@ public:
     recent_.prefetch(document_id);
   }
 
+  /// Starts loading what a call about the task `task_id` will touch: its document's
+  /// entries when it is an analysis task.
+  void prefetch_for_task(std::string_view task_id) const noexcept;
+
   /// The status of a document in progress or recently finished.
   std::optional<document_status> status(std::string_view document_id) const;
 

@@ -107,9 +107,14 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
     [=](refused_atom, const refused_batch& rb) {
       auto& st = self->state;
       auto now = batch_time(st);
-      for (std::size_t i = 0; i < rb->events.size(); ++i) {
-        st.ctx->begin(rb->events[i].get(), now);
-        st.logic->on_refused(*rb->events[i], rb->by, rb->reasons[i], *st.ctx);
+      const auto& events = rb->events;
+      if (!events.empty())
+        st.logic->prepare(*events[0]);
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i + 1 < events.size())
+          st.logic->prepare(*events[i + 1]);
+        st.ctx->begin(events[i].get(), now);
+        st.logic->on_refused(*events[i], rb->by, rb->reasons[i], *st.ctx);
       }
       st.factory->derive_from(nullptr);
       if (!st.ctx->outputs().empty()) {

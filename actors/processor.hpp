@@ -93,8 +93,9 @@ public:
   /// Handles one event; may emit events, notify subscribers, or reject the event.
   virtual void handle(const event_ptr& ev, processor_context& ctx) = 0;
 
-  /// Called with the next event of a batch before the current one is handled, so the
-  /// state the next one needs can start loading into the cache; does nothing by default.
+  /// Called with the next event of a batch (to handle, or refused elsewhere) before the
+  /// current one is handled, so the state the next one needs can start loading into the
+  /// cache; does nothing by default.
   virtual void prepare(const event& next);
 
   /// Called for an event another processor (`by`) refused, after that processor handled

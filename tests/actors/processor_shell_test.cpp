@@ -122,7 +122,8 @@ TEST_CASE("a processor logic without a tick interval ticks and reports at the sh
 
 namespace {
 
-// Records the order of prepare and handle calls as "p<id>" and "h<id>".
+// Records the order of prepare, handle and on_refused calls as "p<id>", "h<id>" and
+// "r<id>".
 class recording_logic : public processor_logic {
 public:
   explicit recording_logic(std::shared_ptr<std::vector<std::string>> calls)
@@ -140,6 +141,11 @@ public:
 
   void handle(const event_ptr& ev, processor_context&) override {
     calls_->push_back("h" + std::string{ev->event_id()});
+  }
+
+  void on_refused(const event& ev, std::string_view, std::string_view,
+                  processor_context&) override {
+    calls_->push_back("r" + std::string{ev.event_id()});
   }
 
   boost::json::object stats() const override {
@@ -176,5 +182,38 @@ TEST_CASE("a processor logic is prepared for each event one step before it is ha
   self->receive([](done_atom, const work_result& r) { CHECK(r.id == 7); },
                 caf::after(std::chrono::seconds(10)) >> [] { FAIL("no work result"); });
   CHECK(*calls == std::vector<std::string>{"p0", "p1", "h0", "p2", "h1", "p3", "h2", "h3"});
+  caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("events refused elsewhere are prepared one step before they are heard of") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  auto calls = std::make_shared<std::vector<std::string>>();
+  processor_shell_config pc;
+  pc.make = [calls] { return std::make_unique<recording_logic>(calls); };
+  pc.dispatcher = self;
+  auto shell = spawn_processor(sys, pc);
+  codec dec;
+  auto refused = std::make_shared<refused_events>();
+  refused->by = "processor.agent";
+  for (int i = 0; i < 3; ++i) {
+    auto ev = dec.decode(R"({"event_id":")" + std::to_string(i)
+                         + R"(","event_type":"task_created","timestamp":"t","source":"s",)"
+                           R"("data":{}})");
+    REQUIRE(ev);
+    refused->events.push_back(*ev);
+    refused->reasons.emplace_back("busy");
+  }
+  self->send(shell, refused_atom::value, refused_batch{refused});
+  // A batch sent after the notice is handled after it: its result means the notice was
+  // heard.
+  work_batch empty;
+  empty.id = 8;
+  empty.items = std::make_shared<std::vector<work_item>>();
+  self->send(shell, process_atom::value, empty);
+  self->receive([](done_atom, const work_result& r) { CHECK(r.id == 8); },
+                caf::after(std::chrono::seconds(10)) >> [] { FAIL("no work result"); });
+  CHECK(*calls == std::vector<std::string>{"p0", "p1", "r0", "p2", "r1", "r2"});
   caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
 }
