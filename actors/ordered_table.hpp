@@ -157,10 +157,15 @@ public:
     return at == none ? nullptr : &entry(slot_entry(slots_[at])).value;
   }
 
-  /// Starts loading the slot where a lookup of `key` begins into the cache.
+  /// Starts loading the slot where a lookup of `key` begins into the cache, and in a
+  /// full table the slot of the oldest entry, which the next insert evicts.
   void prefetch(std::string_view key) const noexcept {
-    if (!slots_.empty())
-      __builtin_prefetch(&slots_[hash_of(key) & mask()]);
+    if (slots_.empty())
+      return;
+    __builtin_prefetch(&slots_[hash_of(key) & mask()]);
+    // The oldest entry itself is in cache: removing its predecessor relinked it.
+    if (size_ >= capacity_)
+      __builtin_prefetch(&slots_[entry(oldest_).hash & mask()]);
   }
 
   /// Inserts `key` as the newest entry (replacing and moving an existing one);
