@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -372,6 +373,22 @@ void count_generated(generation_report& report, generated_kind kind, event_famil
   report.failing += kind == generated_kind::failing;
 }
 
+void generation_tally::flush_into(generation_report& report) {
+  for (std::size_t f = 0; f < by_family_.size(); ++f) {
+    auto n = std::exchange(by_family_[f], 0);
+    if (n == 0)
+      continue;
+    report.generated += n;
+    std::string_view name = to_string(static_cast<event_family>(f));
+    auto i = report.by_family.find(name);
+    if (i == report.by_family.end())
+      i = report.by_family.emplace(std::string{name}, 0).first;
+    i->second += n;
+  }
+  report.malformed += std::exchange(malformed_, 0);
+  report.failing += std::exchange(failing_, 0);
+}
+
 namespace {
 
 struct generator_state {
@@ -380,6 +397,7 @@ struct generator_state {
   codec dec;
   std::string text;
   generation_progress progress;
+  generation_tally tally;
   std::size_t inflight = 0;
   uint64_t next_ticket = 0;
   bool finished = false;
@@ -400,13 +418,14 @@ void send_batch(generator_actor* self, std::size_t n) {
     event_family fam;
     // One buffer for every event: the codec copies what it keeps.
     st.gen->next(st.text, kind, fam);
-    count_generated(st.progress.report(), kind, fam);
+    st.tally.add(kind, fam);
     auto ev = st.dec.decode_or_keep(st.text);
     if (ev)
       b.events.push_back(std::move(*ev));
     else
       b.rejected.push_back(rejected_input{st.text, error_text(ev.error())});
   }
+  st.tally.flush_into(st.progress.report());
   b.ingest_ns = mono_now_ns();
   ++st.inflight;
   self->send(st.cfg.dispatcher, batch_atom::value, std::move(b));

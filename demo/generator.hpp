@@ -98,6 +98,26 @@ struct generation_report {
 /// Counts one generated event in `report`.
 void count_generated(generation_report& report, generated_kind kind, event_family family);
 
+/// Counts of generated events kept in plain counters and added to a report in one go:
+/// a generator counts every event, while the report's map is there to be read.
+class generation_tally {
+public:
+  /// Counts one generated event.
+  void add(generated_kind kind, event_family family) noexcept {
+    ++by_family_[static_cast<std::size_t>(family)];
+    malformed_ += kind == generated_kind::malformed;
+    failing_ += kind == generated_kind::failing;
+  }
+
+  /// Adds the counts to `report` and starts over.
+  void flush_into(generation_report& report);
+
+private:
+  std::array<uint64_t, static_cast<std::size_t>(event_family::unknown) + 1> by_family_{};
+  uint64_t malformed_ = 0;
+  uint64_t failing_ = 0;
+};
+
 /// A generation run's report while it grows, and the callers waiting for its end;
 /// shared by the actors that feed generated events into a pipeline.
 class generation_progress {

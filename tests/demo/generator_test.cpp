@@ -85,3 +85,33 @@ TEST_CASE("generated events decode unless made malformed, and a seed repeats the
     CHECK(kinds[generated_kind::valid] > 12000);
   }
 }
+
+TEST_CASE("a tally flushed per batch counts what counting each event counts") {
+  traffic_spec spec;
+  spec.seed = 5;
+  spec.error_rate = 20;
+  event_generator gen{spec};
+  generation_report each;
+  generation_report batched;
+  generation_tally tally;
+  std::string text;
+  for (int i = 1; i <= 5000; ++i) {
+    generated_kind kind;
+    event_family family;
+    gen.next(text, kind, family);
+    count_generated(each, kind, family);
+    tally.add(kind, family);
+    if (i % 256 == 0)
+      tally.flush_into(batched);
+  }
+  tally.flush_into(batched);
+  tally.flush_into(batched); // nothing left to add
+  CHECK(batched.generated == 5000);
+  CHECK(batched.generated == each.generated);
+  CHECK(batched.malformed == each.malformed);
+  CHECK(batched.failing == each.failing);
+  CHECK(each.malformed > 0);
+  CHECK(each.failing > 0);
+  CHECK(batched.by_family == each.by_family);
+  CHECK(each.by_family.size() == 4);
+}
