@@ -89,13 +89,12 @@ slab*& owner_of(void* block) noexcept {
 } // namespace
 
 void* take(std::size_t n) {
-  auto room = header_bytes + ((n + 15) & ~std::size_t{15});
   char* at;
   slab* owner = nullptr;
-  if (n > largest_block) {
-    at = static_cast<char*>(::operator new(room));
+  if (!cuts_slabs || n > largest_block) {
+    at = static_cast<char*>(::operator new(header_bytes + n));
   } else {
-    at = static_cast<char*>(this_thread.cut_block(room));
+    at = static_cast<char*>(this_thread.cut_block(header_bytes + ((n + 15) & ~std::size_t{15})));
     owner = this_thread.current;
   }
   auto* block = at + header_bytes;

@@ -4,6 +4,22 @@
 
 namespace switchboard::block_slab {
 
+#if defined(__SANITIZE_ADDRESS__)
+#  define SWITCHBOARD_BLOCKS_SANITIZED 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define SWITCHBOARD_BLOCKS_SANITIZED 1
+#  endif
+#endif
+
+/// False under AddressSanitizer (the fuzz builds): every block is then a heap allocation
+/// of its own, so a write past one meets a red zone instead of the next block.
+#ifdef SWITCHBOARD_BLOCKS_SANITIZED
+constexpr bool cuts_slabs = false;
+#else
+constexpr bool cuts_slabs = true;
+#endif
+
 /// Blocks larger than this get a heap allocation of their own rather than slab room.
 constexpr std::size_t largest_block = 8 * 1024;
 
