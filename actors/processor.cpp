@@ -41,6 +41,19 @@ double batch_time(shell_state& st) {
   return seconds_of(t);
 }
 
+// Calls `handle` for each of `n` events in order, each after `prepare` of the one
+// after it: what the next event needs loads while the current one is handled.
+template <class Prepare, class Handle>
+void with_lookahead(std::size_t n, Prepare&& prepare, Handle&& handle) {
+  if (n > 0)
+    prepare(0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + 1 < n)
+      prepare(i + 1);
+    handle(i);
+  }
+}
+
 // Sends what the logic queued for subscribers and error logs to the monitor.
 void flush_side_channels(caf::stateful_actor<shell_state>* self) {
   auto& st = self->state;
@@ -74,31 +87,29 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       work_result res;
       res.id = wb.id;
       auto now = batch_time(st);
-      auto n = static_cast<uint32_t>(wb.size());
+      auto n = wb.size();
       const auto& items = *wb.items;
       // Two steps ahead the event's memory starts loading, one step ahead the state it
       // will need: each arrives while the events before it are handled.
       if (n > 0)
         prefetch(*items[0].ev);
-      if (n > 1)
-        prefetch(*items[1].ev);
-      if (n > 0)
-        st.logic->prepare(*items[0].ev);
-      for (uint32_t i = 0; i < n; ++i) {
-        const auto& item = items[i];
-        if (i + 2 < n)
-          prefetch(*items[i + 2].ev);
+      auto prepare = [&](std::size_t i) {
         if (i + 1 < n)
-          st.logic->prepare(*items[i + 1].ev);
+          prefetch(*items[i + 1].ev);
+        st.logic->prepare(*items[i].ev);
+      };
+      with_lookahead(n, prepare, [&](std::size_t i) {
+        const auto& item = items[i];
         st.ctx->begin(item.ev.get(), now);
         st.logic->handle(item.ev, *st.ctx);
         if (!st.ctx->rejection().empty()) {
           auto reason = st.ctx->take_rejection();
           auto record = make_dead_letter("processor_rejected", reason, "", st.component,
                                          *item.ev, st.factory->timestamp());
-          res.rejected.push_back(refusal{i, std::move(reason), std::move(record)});
+          res.rejected.push_back(
+            refusal{static_cast<uint32_t>(i), std::move(reason), std::move(record)});
         }
-      }
+      });
       st.factory->derive_from(nullptr);
       res.outputs.swap(st.ctx->outputs());
       flush_side_channels(self);
@@ -108,14 +119,12 @@ caf::behavior processor_shell(caf::stateful_actor<shell_state>* self,
       auto& st = self->state;
       auto now = batch_time(st);
       const auto& events = rb->events;
-      if (!events.empty())
-        st.logic->prepare(*events[0]);
-      for (std::size_t i = 0; i < events.size(); ++i) {
-        if (i + 1 < events.size())
-          st.logic->prepare(*events[i + 1]);
-        st.ctx->begin(events[i].get(), now);
-        st.logic->on_refused(*events[i], rb->by, rb->reasons[i], *st.ctx);
-      }
+      with_lookahead(
+        events.size(), [&](std::size_t i) { st.logic->prepare(*events[i]); },
+        [&](std::size_t i) {
+          st.ctx->begin(events[i].get(), now);
+          st.logic->on_refused(*events[i], rb->by, rb->reasons[i], *st.ctx);
+        });
       st.factory->derive_from(nullptr);
       if (!st.ctx->outputs().empty()) {
         std::vector<event_ptr> out;

@@ -362,15 +362,9 @@ std::string event_generator::next(generated_kind& kind, event_family& family) {
 }
 
 void count_generated(generation_report& report, generated_kind kind, event_family family) {
-  ++report.generated;
-  // Found without building a key string: this runs once per generated event.
-  std::string_view name = to_string(family);
-  auto i = report.by_family.find(name);
-  if (i == report.by_family.end())
-    i = report.by_family.emplace(std::string{name}, 0).first;
-  ++i->second;
-  report.malformed += kind == generated_kind::malformed;
-  report.failing += kind == generated_kind::failing;
+  generation_tally one;
+  one.add(kind, family);
+  one.flush_into(report);
 }
 
 void generation_tally::flush_into(generation_report& report) {

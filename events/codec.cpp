@@ -273,8 +273,9 @@ constexpr std::size_t round_up8(std::size_t n) noexcept {
 }
 
 // Lets std::allocate_shared put the reference count, the event and a trailing area of
-// `extra` bytes (tape, strings, bytes) in one heap block. Events are made on one thread
-// and freed on another; every allocation they save is a cross-core cache miss saved.
+// `extra` bytes (tape, strings, bytes) in one block, cut from the thread's slab (see
+// block_slab). Events are made on one thread and freed on another; every allocation they
+// save is a cross-core cache miss saved.
 template <class T>
 struct trailing_allocator {
   using value_type = T;

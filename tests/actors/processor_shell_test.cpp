@@ -158,62 +158,66 @@ private:
 
 } // namespace
 
-TEST_CASE("a processor logic is prepared for each event one step before it is handled") {
+// A shell around a recording logic, answering to this test as its dispatcher.
+struct recording_shell {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  auto calls = std::make_shared<std::vector<std::string>>();
-  processor_shell_config pc;
-  pc.make = [calls] { return std::make_unique<recording_logic>(calls); };
-  pc.dispatcher = self;
-  auto shell = spawn_processor(sys, pc);
+  std::shared_ptr<std::vector<std::string>> calls
+    = std::make_shared<std::vector<std::string>>();
+  caf::actor shell;
   codec dec;
-  auto items = std::make_shared<std::vector<work_item>>();
-  for (int i = 0; i < 4; ++i) {
-    auto ev = dec.decode(R"({"event_id":")" + std::to_string(i)
-                         + R"(","event_type":"metrics","timestamp":"t","source":"s","data":{}})");
-    REQUIRE(ev);
-    items->push_back(work_item{*ev, i});
+
+  recording_shell() {
+    processor_shell_config pc;
+    pc.make = [calls = calls] { return std::make_unique<recording_logic>(calls); };
+    pc.dispatcher = self;
+    shell = spawn_processor(sys, pc);
   }
-  work_batch wb;
-  wb.id = 7;
-  wb.items = items;
-  self->send(shell, process_atom::value, wb);
-  self->receive([](done_atom, const work_result& r) { CHECK(r.id == 7); },
-                caf::after(std::chrono::seconds(10)) >> [] { FAIL("no work result"); });
-  CHECK(*calls == std::vector<std::string>{"p0", "p1", "h0", "p2", "h1", "p3", "h2", "h3"});
-  caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
+
+  ~recording_shell() {
+    caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
+  }
+
+  // An event of `type` whose id is `i`.
+  event_ptr make(int i, const std::string& type) {
+    auto ev = dec.decode(R"({"event_id":")" + std::to_string(i) + R"(","event_type":")" + type
+                         + R"(","timestamp":"t","source":"s","data":{}})");
+    REQUIRE(ev);
+    return *ev;
+  }
+
+  // Sends a work batch of `items` and waits for its result.
+  void process(uint64_t id, std::vector<work_item> items) {
+    work_batch wb;
+    wb.id = id;
+    wb.items = std::make_shared<std::vector<work_item>>(std::move(items));
+    self->send(shell, process_atom::value, wb);
+    self->receive([id](done_atom, const work_result& r) { CHECK(r.id == id); },
+                  caf::after(std::chrono::seconds(10)) >> [] { FAIL("no work result"); });
+  }
+};
+
+TEST_CASE("a processor logic is prepared for each event one step before it is handled") {
+  recording_shell f;
+  std::vector<work_item> items;
+  for (int i = 0; i < 4; ++i)
+    items.push_back(work_item{f.make(i, "metrics"), i});
+  f.process(7, std::move(items));
+  CHECK(*f.calls == std::vector<std::string>{"p0", "p1", "h0", "p2", "h1", "p3", "h2", "h3"});
 }
 
 TEST_CASE("events refused elsewhere are prepared one step before they are heard of") {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
-  caf::scoped_actor self{sys};
-  auto calls = std::make_shared<std::vector<std::string>>();
-  processor_shell_config pc;
-  pc.make = [calls] { return std::make_unique<recording_logic>(calls); };
-  pc.dispatcher = self;
-  auto shell = spawn_processor(sys, pc);
-  codec dec;
+  recording_shell f;
   auto refused = std::make_shared<refused_events>();
   refused->by = "processor.agent";
   for (int i = 0; i < 3; ++i) {
-    auto ev = dec.decode(R"({"event_id":")" + std::to_string(i)
-                         + R"(","event_type":"task_created","timestamp":"t","source":"s",)"
-                           R"("data":{}})");
-    REQUIRE(ev);
-    refused->events.push_back(*ev);
+    refused->events.push_back(f.make(i, "task_created"));
     refused->reasons.emplace_back("busy");
   }
-  self->send(shell, refused_atom::value, refused_batch{refused});
+  f.self->send(f.shell, refused_atom::value, refused_batch{refused});
   // A batch sent after the notice is handled after it: its result means the notice was
   // heard.
-  work_batch empty;
-  empty.id = 8;
-  empty.items = std::make_shared<std::vector<work_item>>();
-  self->send(shell, process_atom::value, empty);
-  self->receive([](done_atom, const work_result& r) { CHECK(r.id == 8); },
-                caf::after(std::chrono::seconds(10)) >> [] { FAIL("no work result"); });
-  CHECK(*calls == std::vector<std::string>{"p0", "p1", "r0", "p2", "r1", "r2"});
-  caf::anon_send_exit(shell, caf::exit_reason::user_shutdown);
+  f.process(8, {});
+  CHECK(*f.calls == std::vector<std::string>{"p0", "p1", "r0", "p2", "r1", "r2"});
 }
