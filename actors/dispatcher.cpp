@@ -65,6 +65,7 @@ struct processor_slot {
 struct publish_records {
   std::vector<topic_records> recs;
   std::vector<const std::string*> asked;
+  std::vector<std::pair<std::string, std::size_t>> last_sizes;
 
   // Reuses topic_records by name; a batch touches a handful of topics.
   topic_records& of(const std::string& topic) {
@@ -77,9 +78,29 @@ struct publish_records {
         return recs[i];
       }
     recs.emplace_back();
-    recs.back().topic = topic;
+    auto& fresh = recs.back();
+    fresh.topic = topic;
+    // As many as the topic took last time: the records grow without moving.
+    for (const auto& [name, size] : last_sizes)
+      if (name == topic) {
+        fresh.events.reserve(size);
+        fresh.event_inputs.reserve(size);
+        break;
+      }
     asked.push_back(&topic);
-    return recs.back();
+    return fresh;
+  }
+
+  // Notes how many events each topic took, for the next batch's records.
+  void remember_sizes() {
+    for (const auto& r : recs) {
+      auto i = std::find_if(last_sizes.begin(), last_sizes.end(),
+                            [&](const auto& e) { return e.first == r.topic; });
+      if (i == last_sizes.end())
+        last_sizes.emplace_back(r.topic, r.events.size());
+      else
+        i->second = r.events.size();
+    }
   }
 
   bool empty() const noexcept {
@@ -327,6 +348,7 @@ void flush(dispatcher_actor* self, uint64_t ticket_id) {
     pb.id = st.next_id++;
     for (auto& r : st.pub.recs)
       st.published[r.topic] += r.events.size() + r.raw.size();
+    st.pub.remember_sizes();
     pb.topics.swap(st.pub.recs);
     st.pub.clear();
     if (t != nullptr) {
@@ -343,8 +365,10 @@ void flush(dispatcher_actor* self, uint64_t ticket_id) {
       continue;
     queued_work qw;
     qw.batch.id = st.next_id++;
+    auto size = items.size();
     qw.batch.items = std::make_shared<const std::vector<work_item>>(std::move(items));
     items.clear();
+    items.reserve(size); // the next batch's grows without moving
     qw.ticket = t != nullptr ? ticket_id : 0;
     if (t != nullptr)
       ++t->pending;
