@@ -164,7 +164,7 @@ private:
       if (assigned.error() == proc_errc::no_capable_agent)
         ++unassignable_;
       else
-        reject(ctx, error_text(assigned.error()));
+        reject(ctx, take_error_text(std::move(assigned.error())));
       return;
     }
     task_origin origin{std::string{type}, std::string{ev.correlation_id()}, ev.hops(), {}};

@@ -28,4 +28,13 @@ std::string error_text(const caf::error& err) {
   return caf::to_string(err);
 }
 
+std::string take_error_text(caf::error&& err) {
+  if (!err)
+    return "no error";
+  auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.move_if_unshared<std::string>(0);
+  return caf::to_string(err);
+}
+
 } // namespace switchboard

@@ -38,6 +38,10 @@ const char* to_string(event_errc code) noexcept;
 /// The sentence carried by an error made in this project, or CAF's rendering.
 std::string error_text(const caf::error& err);
 
+/// `error_text` of an error no longer needed: a sentence it alone holds is moved out
+/// rather than copied.
+std::string take_error_text(caf::error&& err);
+
 } // namespace switchboard
 
 CAF_ERROR_CODE_ENUM(switchboard::event_errc, "event")
