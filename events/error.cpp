@@ -20,12 +20,8 @@ const char* to_string(event_errc code) noexcept {
 }
 
 std::string error_text(const caf::error& err) {
-  if (!err)
-    return "no error";
-  const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return caf::to_string(err);
+  // The copy shares the sentence, so taking it copies the text and leaves `err` whole.
+  return take_error_text(caf::error{err});
 }
 
 std::string take_error_text(caf::error&& err) {
